@@ -1,0 +1,10 @@
+export type {
+  ExposedUrl,
+  NetworkMode,
+  ResourceLimits,
+  RuntimeEndpoint,
+  SandboxInfo,
+  SandboxKind,
+  SandboxProvider,
+  SandboxSpec,
+} from './provider.js';
