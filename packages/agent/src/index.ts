@@ -1,1 +1,3 @@
-export {};
+export type { Agent, AgentStep, StepContext } from './agent.js';
+export type * from './llm/client.js';
+export type * from './ports.js';
