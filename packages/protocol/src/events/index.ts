@@ -11,12 +11,12 @@ export interface EventEnvelope {
   tool_call_metadata?: Record<string, unknown>;
   llm_metrics?: Record<string, unknown>;
 }
-export interface ActionEvent extends EventEnvelope {
-  action: string;
+export interface ActionEvent<T extends string = string> extends EventEnvelope {
+  action: T;
   args: Record<string, unknown>;
 }
-export interface ObservationEvent extends EventEnvelope {
-  observation: string;
+export interface ObservationEvent<T extends string = string> extends EventEnvelope {
+  observation: T;
   content: string;
   extras: Record<string, unknown>;
   success?: boolean;
