@@ -1,0 +1,2 @@
+export { type LoadConfigOptions, loadConfig } from './load.js';
+export { ConfigSchema, type DeftConfig } from './schema.js';
