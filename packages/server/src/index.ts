@@ -1,1 +1,5 @@
-export {};
+export * from './config/index.js';
+export { type AppDependencies, buildApp } from './http/app.js';
+export { assertSafeListenAddress, isLoopback } from './lifecycle/listen-policy.js';
+export { type RunningServer, startServer } from './lifecycle/serve.js';
+export { createLogger, type Logger } from './logging/logger.js';
