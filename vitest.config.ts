@@ -9,11 +9,19 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: '@deft/testkit', replacement: `${root}testkit/index.ts` },
-      ...packages.map((name) => ({ find: new RegExp(`^@deft/${name}$`), replacement: `${root}packages/${name}/src/index.ts` })),
+      ...packages.map((name) => ({
+        find: new RegExp(`^@deft/${name}$`),
+        replacement: `${root}packages/${name}/src/index.ts`,
+      })),
     ],
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'testkit/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'testkit/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -18,7 +18,10 @@ export interface ConversationEventLog {
 
 /** Runs an action in the sandbox (reference §4.2 POST /execute_action) and returns its observation. */
 export interface ActionRunner {
-  run(action: ActionEvent & { id: number }, options: { signal?: AbortSignal; timeoutMs?: number }): Promise<ObservationEvent>;
+  run(
+    action: ActionEvent & { id: number },
+    options: { signal?: AbortSignal; timeoutMs?: number },
+  ): Promise<ObservationEvent>;
 }
 
 /** Unpersisted status updates for clients (reference §2.3 kind 2), e.g. STATUS$LLM_RETRY. */

@@ -1,3 +1,3 @@
+export * from './enums.js';
 export * from './errors/index.js';
 export * from './events/index.js';
-export * from './enums.js';

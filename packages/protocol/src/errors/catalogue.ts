@@ -20,7 +20,10 @@ export const ERRORS = {
   EVENT_SEARCH_INVALID_LIMIT: { status: 400, message: 'Invalid limit' },
   EVENT_SEARCH_INVALID: { status: 400, message: 'Invalid event search parameters' },
   EVENT_NOT_FOUND: { status: 404, message: 'Event not found' },
-  SUBSCRIBER_TOO_SLOW: { status: 503, message: 'Subscriber fell too far behind and was dropped; resubscribe with its cursor' },
+  SUBSCRIBER_TOO_SLOW: {
+    status: 503,
+    message: 'Subscriber fell too far behind and was dropped; resubscribe with its cursor',
+  },
   EVENT_LOG_CLOSED: { status: 503, message: 'The event log is closed' },
   // conversations
   CONVERSATION_NOT_FOUND: { status: 404, message: 'Conversation not found' },
@@ -44,11 +47,17 @@ export const ERRORS = {
   PATH_OUTSIDE_WORKSPACE: { status: 400, message: 'Path is outside the workspace' },
   FILE_NOT_FOUND: { status: 404, message: 'File not found' },
   // agent / llm
-  LLM_AUTHENTICATION: { status: 401, message: 'Error authenticating with the LLM provider. Please check your API key' },
+  LLM_AUTHENTICATION: {
+    status: 401,
+    message: 'Error authenticating with the LLM provider. Please check your API key',
+  },
   LLM_RATE_LIMITED: { status: 429, message: 'The LLM provider is rate limiting requests' },
   LLM_SERVICE_UNAVAILABLE: { status: 503, message: 'The LLM provider is unavailable' },
   LLM_INTERNAL_SERVER_ERROR: { status: 502, message: 'The LLM provider returned an internal error' },
-  LLM_CONTEXT_WINDOW_EXCEEDED: { status: 400, message: 'The conversation no longer fits the model context window' },
+  LLM_CONTEXT_WINDOW_EXCEEDED: {
+    status: 400,
+    message: 'The conversation no longer fits the model context window',
+  },
   LLM_BAD_RESPONSE: { status: 502, message: 'The LLM returned a response that could not be used' },
   LLM_TIMEOUT: { status: 504, message: 'The LLM request timed out' },
   LLM_ABORTED: { status: 499, message: 'The LLM request was aborted' },

@@ -18,13 +18,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .status(404)
-      .send({
-        code: 'NOT_FOUND',
-        message: `Route ${request.method} ${request.url} not found`,
-        detail: 'Not Found',
-      });
+    void reply.status(404).send({
+      code: 'NOT_FOUND',
+      message: `Route ${request.method} ${request.url} not found`,
+      detail: 'Not Found',
+    });
   });
   await app.register(healthRoutes, { dataDir: deps.config.data_dir, startedAt: Date.now() });
   return app;
