@@ -1,3 +1,4 @@
 export * from './enums.js';
 export * from './errors/index.js';
 export * from './events/index.js';
+export * from './api/index.js';

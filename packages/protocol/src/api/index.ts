@@ -1,0 +1,3 @@
+export { validateConversationId } from './conversation-id.js';
+export * from './conversations.js';
+export * from './settings.js';
