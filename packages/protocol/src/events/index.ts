@@ -1,24 +1,32 @@
-// Placeholder surface; the protocol work replaces this file with the full schemas (see packages/protocol/README.md).
-export type EventSource = 'agent' | 'user' | 'environment';
-
-export interface EventEnvelope {
-  id?: number;
-  timestamp?: string;
-  source?: EventSource;
-  message: string;
-  cause?: number;
-  timeout?: number;
-  tool_call_metadata?: Record<string, unknown>;
-  llm_metrics?: Record<string, unknown>;
-}
-export interface ActionEvent<T extends string = string> extends EventEnvelope {
-  action: T;
-  args: Record<string, unknown>;
-}
-export interface ObservationEvent<T extends string = string> extends EventEnvelope {
-  observation: T;
-  content: string;
-  extras: Record<string, unknown>;
-  success?: boolean;
-}
-export type DeftEvent = ActionEvent | ObservationEvent;
+export {
+  ACTION_ARGS,
+  ACTION_TYPES,
+  type ActionArgs,
+  type ActionType,
+  actionMessage,
+  isActionType,
+} from './actions.js';
+export { createAction, createObservation } from './create.js';
+export {
+  EventEnvelope,
+  EventSource,
+  LlmMetrics,
+  SecurityRisk,
+  SecurityRiskValue,
+  TokenUsage,
+  ToolCallMetadata,
+} from './envelope.js';
+export { upgradeLegacyKeys } from './legacy.js';
+export {
+  CmdOutputMetadata,
+  isObservationType,
+  OBSERVATION_EXTRAS,
+  OBSERVATION_TYPES,
+  type ObservationExtras,
+  type ObservationType,
+  observationMessage,
+  observationSuccess,
+} from './observations.js';
+export { parseAction, parseEvent, parseObservation, safeParseEvent } from './parse.js';
+export { serializeEvent } from './serialize.js';
+export { type ActionEvent, type DeftEvent, isAction, isObservation, type ObservationEvent } from './types.js';
