@@ -1,0 +1,42 @@
+import type { ColumnType } from 'kysely';
+
+/** Kysely table types; the migrations in ./migrations create exactly these. */
+export interface Database {
+  events: EventRow;
+  conversations: ConversationRow;
+}
+
+export interface EventRow {
+  conversation_id: string;
+  id: number;
+  /** 'action' | 'observation' */
+  kind: string;
+  /** the action or observation type string */
+  type: string;
+  source: string | null;
+  timestamp: string;
+  /** 1 when the event is hidden (top-level, args or extras `hidden`), else 0 */
+  hidden: number;
+  /** the serialized event dict (reference §3.1), JSON text */
+  body: string;
+}
+
+export interface ConversationRow {
+  conversation_id: string;
+  title: string | null;
+  created_at: string;
+  last_updated_at: string | null;
+  trigger: string | null;
+  selected_repository: string | null;
+  selected_branch: string | null;
+  git_provider: string | null;
+  user_id: string | null;
+  llm_model: string | null;
+  accumulated_cost: ColumnType<number, number | undefined, number>;
+  prompt_tokens: ColumnType<number, number | undefined, number>;
+  completion_tokens: ColumnType<number, number | undefined, number>;
+  total_tokens: ColumnType<number, number | undefined, number>;
+  sandbox_id: string | null;
+  /** JSON array of ints */
+  pr_number: ColumnType<string, string | undefined, string>;
+}
