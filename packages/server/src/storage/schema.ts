@@ -1,5 +1,3 @@
-import type { ColumnType } from 'kysely';
-
 /** Kysely table types; the migrations in ./migrations create exactly these. */
 export interface Database {
   events: EventRow;
@@ -32,11 +30,11 @@ export interface ConversationRow {
   git_provider: string | null;
   user_id: string | null;
   llm_model: string | null;
-  accumulated_cost: ColumnType<number, number | undefined, number>;
-  prompt_tokens: ColumnType<number, number | undefined, number>;
-  completion_tokens: ColumnType<number, number | undefined, number>;
-  total_tokens: ColumnType<number, number | undefined, number>;
+  accumulated_cost: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
   sandbox_id: string | null;
   /** JSON array of ints */
-  pr_number: ColumnType<string, string | undefined, string>;
+  pr_number: string;
 }

@@ -1,0 +1,9 @@
+export {
+  type ConversationMetadata,
+  type ConversationPage,
+  type ConversationPatch,
+  ConversationStore,
+  type ListConversationsOptions,
+  type NewConversation,
+  toMetadataJson,
+} from './metadata-store.js';
