@@ -30,7 +30,10 @@ describe('server start-up and health (reference §1.3 Health)', () => {
 
   it('answers GET /alive with {"status":"ok"} and GET /server_info with uptime and resources', async () => {
     expect(await (await fetch(`${server.url}/alive`)).json()).toEqual({ status: 'ok' });
-    const info = (await (await fetch(`${server.url}/server_info`)).json()) as { uptime: number; resources: { memory: { rss: number }; disk: { total: number } } };
+    const info = (await (await fetch(`${server.url}/server_info`)).json()) as {
+      uptime: number;
+      resources: { memory: { rss: number }; disk: { total: number } };
+    };
     expect(info.uptime).toBeGreaterThanOrEqual(0);
     expect(info.resources.memory.rss).toBeGreaterThan(0);
     expect(info.resources.disk.total).toBeGreaterThan(0);

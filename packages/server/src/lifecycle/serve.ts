@@ -1,14 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { DeftConfig } from '../config/index.js';
+import { ConversationStore } from '../conversations/index.js';
+import { EventLog } from '../events/index.js';
 import { buildApp } from '../http/app.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { type DatabaseHandle, openDatabase } from '../storage/index.js';
 import { assertSafeListenAddress } from './listen-policy.js';
 
 export interface RunningServer {
   url: string;
   app: FastifyInstance;
   logger: Logger;
+  database: DatabaseHandle;
+  events: EventLog;
+  conversations: ConversationStore;
   close(): Promise<void>;
 }
 
@@ -20,8 +26,20 @@ export async function startServer(
   assertSafeListenAddress(config);
   mkdirSync(config.data_dir, { recursive: true, mode: 0o700 });
   const logger = options.logger ?? createLogger({ level: config.log_level });
-  const app = await buildApp({ config, logger });
-  await app.listen({ host: config.host, port: config.port });
+  // Migrations run here, before the server accepts a request.
+  const database = await openDatabase({ url: config.database_url, dataDir: config.data_dir });
+  const events = new EventLog(database);
+  const conversations = new ConversationStore(database);
+  logger.info({ database: database.location, dialect: database.dialect }, 'storage ready');
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({ config, logger });
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await events.close();
+    await database.close();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -30,8 +48,15 @@ export async function startServer(
     url: `http://${host}:${port}`,
     app,
     logger,
+    database,
+    events,
+    conversations,
     close: () => {
-      closing ??= app.close();
+      closing ??= (async () => {
+        await app.close();
+        await events.close();
+        await database.close();
+      })();
       return closing;
     },
   };
