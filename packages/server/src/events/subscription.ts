@@ -77,7 +77,10 @@ export class EventSubscription implements AsyncIterableIterator<StoredEvent> {
     } else {
       this.#queue.push(event);
       this.#lastId = event.id;
-      if (this.#queue.length > this.#options.maxQueue) return this.#drop();
+      if (this.#queue.length > this.#options.maxQueue) {
+        this.#drop();
+        return;
+      }
     }
     this.#wake();
   }
