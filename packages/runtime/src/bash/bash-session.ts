@@ -311,7 +311,6 @@ function controlCharacter(key: string): string {
   return String.fromCharCode(key.slice(2).toUpperCase().charCodeAt(0) - 64);
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences are control characters
 const ANSI =
   /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*(\u0007|\u001b\\)|\u001b[()][0-9A-Za-z]|\u001b[=>]/g;
 

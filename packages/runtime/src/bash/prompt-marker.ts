@@ -24,7 +24,7 @@ export const PROMPT_COMMAND = [
 ].join('; ');
 
 const MARKER_PATTERN = new RegExp(
-  `\\r?\\n?${escape(MARKER_START)}(\\{.*?\\})${escape(MARKER_END)}\\r?\\n?`,
+  `\\r?\\n?${escapeRegExp(MARKER_START)}(\\{.*?\\})${escapeRegExp(MARKER_END)}\\r?\\n?`,
   's',
 );
 
@@ -50,6 +50,6 @@ export function findMarker(buffer: string): { before: string; state: PromptState
   return { before: buffer.slice(0, match.index), state, after: buffer.slice(match.index + match[0].length) };
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -93,7 +93,7 @@ export class RuntimeServer {
         ) {
           throw new HttpError(400, 'Invalid action type');
         }
-        let observation;
+        let observation: Awaited<ReturnType<ActionExecutor['execute']>>;
         try {
           observation = await this.executor.execute(body.action);
         } catch (error) {
@@ -194,10 +194,10 @@ export class RuntimeServer {
       response.destroy();
       return;
     }
-    if (error instanceof HttpError) return sendJson(response, error.status, { detail: error.detail });
-    if (isDeftError(error))
-      return sendJson(response, error.status, { detail: error.message, code: error.code });
-    sendJson(response, 500, { detail: `Internal server error: ${(error as Error).message}` });
+    if (error instanceof HttpError) sendJson(response, error.status, { detail: error.detail });
+    else if (isDeftError(error))
+      sendJson(response, error.status, { detail: error.message, code: error.code });
+    else sendJson(response, 500, { detail: `Internal server error: ${(error as Error).message}` });
   }
 }
 
