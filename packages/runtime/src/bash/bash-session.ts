@@ -246,7 +246,10 @@ export class BashSession {
     const shell = this.#pty!.pid;
     const group = foregroundProcessGroup(shell);
     if (group && group !== shell) await killProcessGroup(group);
-    await this.#waitForMarker(5_000);
+    // The shell itself may be the one waiting (a builtin such as `wait`): interrupt it.
+    else this.#pty!.write('\x03');
+    if (!(await this.#waitForMarker(2_000))) this.#pty!.write('\x03');
+    await this.#waitForMarker(2_000);
     const marker = findMarker(this.#buffer);
     const output = (marker ? marker.before : this.#buffer).slice(this.#returned);
     if (marker) this.#state = marker.state;

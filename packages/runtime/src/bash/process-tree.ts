@@ -56,11 +56,8 @@ export async function killProcessGroup(pgid: number, attempts = 50): Promise<voi
   }
 }
 
+/** True while the process runs; a zombie (dead, not yet reaped) counts as gone. */
 export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  const fields = statFields(pid);
+  return fields !== null && fields[0] !== 'Z' && fields[0] !== 'X';
 }

@@ -8,6 +8,7 @@ export function splitTopLevelCommands(text: string): string[] {
   let current = '';
   let quote: "'" | '"' | '`' | null = null;
   let depth = 0;
+  let blocks = 0;
   const heredocs: { tag: string; stripTabs: boolean }[] = [];
   const lines = text.split('\n');
 
@@ -17,8 +18,19 @@ export function splitTopLevelCommands(text: string): string[] {
       current += `${line}\n`;
       const body = heredocs[0]!.stripTabs ? line.replace(/^\t+/, '') : line;
       if (body === heredocs[0]!.tag) heredocs.shift();
+      if (
+        heredocs.length === 0 &&
+        quote === null &&
+        depth === 0 &&
+        blocks === 0 &&
+        lineIndex < lines.length - 1
+      ) {
+        commands.push(current.trim());
+        current = '';
+      }
       continue;
     }
+    let unquoted = '';
     for (let i = 0; i < line.length; i++) {
       const char = line[i]!;
       if (quote) {
@@ -36,6 +48,7 @@ export function splitTopLevelCommands(text: string): string[] {
         i++;
         continue;
       }
+      if (char !== "'" && char !== '"' && char !== '`') unquoted += char;
       if (char === "'" || char === '"' || char === '`') quote = char;
       else if (char === '#' && (i === 0 || /\s/.test(line[i - 1]!))) break;
       else if (char === '(' || char === '{') depth++;
@@ -46,7 +59,9 @@ export function splitTopLevelCommands(text: string): string[] {
       }
       current += char;
     }
+    blocks = Math.max(0, blocks + count(unquoted, OPENERS) - count(unquoted, CLOSERS));
     const continued =
+      blocks > 0 ||
       quote !== null ||
       depth > 0 ||
       heredocs.length > 0 ||
@@ -63,4 +78,12 @@ export function splitTopLevelCommands(text: string): string[] {
   }
   if (current.trim()) commands.push(current.trim());
   return commands;
+}
+
+/** Compound commands span lines: if…fi, for/while/until/select…done, case…esac. */
+const OPENERS = /(?:^|[\s;&|(])(?:if|for|while|until|case|select)(?=[\s;]|$)/g;
+const CLOSERS = /(?:^|[\s;&|])(?:fi|done|esac)(?=[\s;&|)]|$)/g;
+
+function count(text: string, pattern: RegExp): number {
+  return text.match(pattern)?.length ?? 0;
 }
