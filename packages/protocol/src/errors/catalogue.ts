@@ -44,6 +44,7 @@ export const ERRORS = {
   RUNTIME_UNREACHABLE: { status: 502, message: 'The sandbox runtime did not answer' },
   RUNTIME_TIMEOUT: { status: 504, message: 'The sandbox runtime timed out' },
   RUNTIME_BAD_ACTION: { status: 400, message: 'Invalid action type' },
+  RUNTIME_BAD_REQUEST: { status: 400, message: 'Bad request' },
   PATH_OUTSIDE_WORKSPACE: { status: 400, message: 'Path is outside the workspace' },
   FILE_NOT_FOUND: { status: 404, message: 'File not found' },
   // agent / llm

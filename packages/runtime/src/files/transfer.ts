@@ -42,19 +42,27 @@ export async function receiveUpload(
   ctx: TransferContext,
 ): Promise<{ filename: string; destination: string; recursive: boolean }> {
   if (!isAbsolute(input.destination))
-    throw new DeftError('VALIDATION_FAILED', 'Destination must be an absolute path');
+    throw new DeftError('RUNTIME_BAD_REQUEST', 'Destination must be an absolute path');
   const isZip = input.filename.toLowerCase().endsWith('.zip');
   if (input.recursive && !isZip)
-    throw new DeftError('VALIDATION_FAILED', 'Recursive uploads must be zip files');
+    throw new DeftError('RUNTIME_BAD_REQUEST', 'Recursive uploads must be zip files');
   const destination = await resolveInside(ctx.workspaceRoot, input.destination);
   const name = basename(input.filename);
-  if (!name || name === '.' || name === '..') throw new DeftError('VALIDATION_FAILED', 'Invalid file name');
+  if (!name || name === '.' || name === '..') throw new DeftError('RUNTIME_BAD_REQUEST', 'Invalid file name');
   await mkdir(destination, { recursive: true });
   const target = await resolveInside(ctx.workspaceRoot, join(destination, name));
   await pipeline(input.stream, createWriteStream(target, { mode: 0o664 }));
   if (isZip) {
     try {
       await extractZip(target, destination, ctx.workspaceRoot);
+    } catch (error) {
+      if (error instanceof DeftError) throw error;
+      // yauzl refuses `../` and absolute entry names itself (zip-slip); anything else is a broken archive.
+      const message = (error as Error).message;
+      if (/relative path|absolute path/.test(message)) {
+        throw new DeftError('PATH_OUTSIDE_WORKSPACE', `Zip entry is outside the workspace: ${message}`);
+      }
+      throw new DeftError('RUNTIME_BAD_REQUEST', `Invalid zip file: ${message}`);
     } finally {
       await rm(target, { force: true });
     }
@@ -67,7 +75,7 @@ export async function createDownloadZip(
   path: string,
   ctx: TransferContext,
 ): Promise<{ filename: string; stream: Readable }> {
-  if (!isAbsolute(path)) throw new DeftError('VALIDATION_FAILED', 'Path must be an absolute path');
+  if (!isAbsolute(path)) throw new DeftError('RUNTIME_BAD_REQUEST', 'Path must be an absolute path');
   const root = await resolveInside(ctx.workspaceRoot, path);
   const info = await stat(root).catch(() => null);
   if (!info) throw new DeftError('FILE_NOT_FOUND', 'File not found');
