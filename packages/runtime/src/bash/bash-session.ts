@@ -17,7 +17,7 @@ import {
   processGroupMembers,
   sessionMembers,
 } from './process-tree.js';
-import { findMarker, PROMPT_COMMAND, type PromptState } from './prompt-marker.js';
+import { findMarker, PROMPT_COMMAND, PROMPT_SETUP, type PromptState } from './prompt-marker.js';
 import { splitTopLevelCommands } from './split-commands.js';
 
 export interface BashSessionOptions {
@@ -128,6 +128,7 @@ export class BashSession {
       "PS2=''",
       'unset HISTFILE',
       'alias git="git --no-pager"',
+      PROMPT_SETUP,
       `PROMPT_COMMAND='${PROMPT_COMMAND.replace(/'/g, "'\\''")}'`,
     ].join('; ');
     pty.write(`${init}\n`);
@@ -167,16 +168,24 @@ export class BashSession {
     return this.#result(partial, -1, { prefix: CONTINUED_PREFIX, suffix: notExecutedSuffix(command) });
   }
 
-  /** Kills every process of the shell's session except the shell itself (fork-bomb leftovers, stray jobs). */
-  async reset(): Promise<void> {
+  /** How many processes the shell's session holds besides the shell (background jobs, leftovers). */
+  sessionProcessCount(): number {
     const shell = this.#pty?.pid;
-    if (!shell) return;
-    for (let round = 0; round < 20; round++) {
+    return shell ? sessionMembers(shell).filter((pid) => pid !== shell).length : 0;
+  }
+
+  /** Kills every process of the shell's session except the shell itself (fork-bomb leftovers, stray jobs). */
+  async reset(): Promise<number> {
+    let killed = 0;
+    const shell = this.#pty?.pid;
+    if (!shell) return 0;
+    for (let round = 0; round < 50; round++) {
       const others = sessionMembers(shell).filter((pid) => pid !== shell);
       if (others.length === 0) break;
       for (const pid of others) {
         try {
           process.kill(pid, 'SIGKILL');
+          killed++;
         } catch {
           // already gone
         }
@@ -187,6 +196,7 @@ export class BashSession {
       this.#running = false;
       this.#buffer = '';
     }
+    return killed;
   }
 
   async close(): Promise<void> {

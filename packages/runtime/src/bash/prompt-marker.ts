@@ -20,8 +20,13 @@ export type PromptState = {
  */
 export const PROMPT_COMMAND = [
   '__deft_ec=$?',
-  `printf '\\n${MARKER_START.replace('7', '\\x37')}{"exit_code":%s,"pid":%s,"username":"%s","hostname":"%s","working_dir":"%s","py_interpreter_path":"%s"}${MARKER_END}\\n' "$__deft_ec" "\${!:--1}" "$(id -un 2>/dev/null || echo unknown)" "$(hostname 2>/dev/null || cat /etc/hostname 2>/dev/null)" "$PWD" "$(command -v python3 2>/dev/null || command -v python 2>/dev/null)"`,
+  // Only builtins and variables here: the marker must print even when no process can be forked.
+  `printf '\\n${MARKER_START.replace('7', '\\x37')}{"exit_code":%s,"pid":%s,"username":"%s","hostname":"%s","working_dir":"%s","py_interpreter_path":"%s"}${MARKER_END}\\n' "$__deft_ec" "\${!:--1}" "$__deft_user" "$__deft_host" "$PWD" "$__deft_py"`,
 ].join('; ');
+
+/** Run once at start: the values the marker reports that would otherwise need a subprocess per prompt. */
+export const PROMPT_SETUP =
+  '__deft_user=$(id -un 2>/dev/null || echo unknown); __deft_host=$(hostname 2>/dev/null || cat /etc/hostname 2>/dev/null); __deft_py=$(command -v python3 2>/dev/null || command -v python 2>/dev/null)';
 
 const MARKER_PATTERN = new RegExp(
   `\\r?\\n?${escapeRegExp(MARKER_START)}(\\{.*?\\})${escapeRegExp(MARKER_END)}\\r?\\n?`,

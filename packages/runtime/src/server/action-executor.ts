@@ -15,6 +15,11 @@ const FILE_ACTIONS = new Set(['read', 'write', 'edit']);
 export interface ActionExecutorOptions {
   workspaceRoot: string;
   bash?: Omit<BashSessionOptions, 'cwd'>;
+  /**
+   * Leftover processes of the shell's session (runaway background jobs, a fork bomb) above this count are
+   * killed before the next command, so the sandbox stays usable.
+   */
+  maxSessionProcesses?: number;
 }
 
 /**
@@ -24,11 +29,13 @@ export interface ActionExecutorOptions {
 export class ActionExecutor {
   readonly bash: BashSession;
   readonly #files: FileActions;
+  readonly #maxSessionProcesses: number;
   #queue: Promise<unknown> = Promise.resolve();
   #lastActivity = Date.now();
 
   constructor(options: ActionExecutorOptions) {
     this.#files = new FileActions({ workspaceRoot: options.workspaceRoot });
+    this.#maxSessionProcesses = options.maxSessionProcesses ?? 200;
     this.bash = new BashSession({ ...options.bash, cwd: options.workspaceRoot });
   }
 
@@ -72,7 +79,19 @@ export class ActionExecutor {
     }
   }
 
+  /** Kills every leftover process of the shell session; returns how many were killed. */
+  reset(): Promise<number> {
+    const run = this.#queue.then(() => this.bash.reset());
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
   async #run(action: ActionEvent<'run'>): Promise<ObservationEvent> {
+    let note = '';
+    if (!action.args.is_input && this.bash.sessionProcessCount() > this.#maxSessionProcesses) {
+      const killed = await this.bash.reset();
+      note = `[Deft stopped ${killed} leftover processes of earlier commands: the sandbox's process limit was being exhausted.]\n`;
+    }
     const result = await this.bash.execute({
       command: action.args.command,
       isInput: action.args.is_input,
@@ -82,7 +101,7 @@ export class ActionExecutor {
     if (result.kind === 'error') return createObservation('error', result.content, { error_id: '' });
     return createObservation('run', result.content, {
       command: action.args.command,
-      metadata: result.metadata,
+      metadata: note ? { ...result.metadata, prefix: note + result.metadata.prefix } : result.metadata,
       hidden: action.args.hidden,
     });
   }

@@ -104,6 +104,10 @@ export class RuntimeServer {
         }
         return sendJson(response, 200, serializeEvent(observation));
       }
+      case 'POST /reset': {
+        // Deft's addition: kill every leftover process of the shell session (the shell itself survives).
+        return sendJson(response, 200, { killed: await this.executor.reset() });
+      }
       case 'POST /list_files': {
         const body = (await readJson(request, 64 * 1024)) as { path?: unknown } | null;
         const path = typeof body?.path === 'string' && body.path ? body.path : null;

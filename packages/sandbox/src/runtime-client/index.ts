@@ -1,0 +1,1 @@
+export { RuntimeClient, type RuntimeClientOptions } from './runtime-client.js';
