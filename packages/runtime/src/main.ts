@@ -24,6 +24,7 @@ const server = new RuntimeServer({
   workspaceRoot: values.workspace!,
   sessionApiKey: process.env.SESSION_API_KEY || undefined,
   bash: { softTimeoutSeconds: Number.isFinite(softTimeout) && softTimeout > 0 ? softTimeout : 10 },
+  maxSessionProcesses: Number(process.env.DEFT_MAX_SESSION_PROCESSES) || undefined,
 });
 const address = await server.listen(
   values.socket ? { socketPath: values.socket } : { host: values.host!, port: Number(values.port) },

@@ -1,3 +1,5 @@
+export { defaultRuntimeBundleDir } from './bundle-location.js';
+export { ProcessSandboxProvider, type ProcessSandboxProviderOptions } from './process/process-provider.js';
 export type {
   ExposedUrl,
   NetworkMode,
@@ -8,3 +10,4 @@ export type {
   SandboxProvider,
   SandboxSpec,
 } from './provider.js';
+export { RuntimeClient, type RuntimeClientOptions } from './runtime-client/index.js';

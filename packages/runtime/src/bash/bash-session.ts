@@ -174,22 +174,29 @@ export class BashSession {
     return shell ? sessionMembers(shell).filter((pid) => pid !== shell).length : 0;
   }
 
-  /** Kills every process of the shell's session except the shell itself (fork-bomb leftovers, stray jobs). */
+  /**
+   * Kills every process of the shell's session except the shell itself (fork-bomb leftovers, stray jobs).
+   * Everything is stopped first, until no new process appears, so a group that keeps forking cannot
+   * outrun the kills; then all of it is killed.
+   */
   async reset(): Promise<number> {
-    let killed = 0;
     const shell = this.#pty?.pid;
     if (!shell) return 0;
-    for (let round = 0; round < 50; round++) {
-      const others = sessionMembers(shell).filter((pid) => pid !== shell);
-      if (others.length === 0) break;
-      for (const pid of others) {
-        try {
-          process.kill(pid, 'SIGKILL');
-          killed++;
-        } catch {
-          // already gone
-        }
+    const others = () => sessionMembers(shell).filter((pid) => pid !== shell);
+    const stopped = new Set<number>();
+    for (let round = 0; round < 100; round++) {
+      const fresh = others().filter((pid) => !stopped.has(pid));
+      if (fresh.length === 0 && round > 0) break;
+      for (const pid of fresh) {
+        signal(pid, 'SIGSTOP');
+        stopped.add(pid);
       }
+    }
+    let killed = 0;
+    for (let round = 0; round < 50; round++) {
+      const alive = others();
+      if (alive.length === 0) break;
+      for (const pid of alive) if (signal(pid, 'SIGKILL')) killed++;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     if (this.#running) {
@@ -340,4 +347,13 @@ function defaultEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
   return { ...env, TERM: 'xterm', PAGER: 'cat', GIT_PAGER: 'cat', LANG: env.LANG ?? 'C.UTF-8' };
+}
+
+function signal(pid: number, name: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, name);
+    return true;
+  } catch {
+    return false;
+  }
 }
