@@ -75,6 +75,43 @@ describe.skipIf(Boolean(SKIP))(`process sandbox${SKIP ? ` (skipped: ${SKIP})` : 
     }
   });
 
+  it('network egress: an interface exists, yet neither 127.0.0.1 nor the host gateway reaches host loopback services', async () => {
+    const { createServer } = await import('node:net');
+    const listener = createServer((socket) => socket.end('host\n'));
+    await new Promise<void>((resolve) => listener.listen(0, '0.0.0.0', resolve));
+    const port = (listener.address() as { port: number }).port;
+    const dataDir = mkdtempSync(join(tmpdir(), 'deft-egress-'));
+    const provider = new ProcessSandboxProvider({ dataDir, warn: () => undefined });
+    try {
+      const info = await provider.create({ network: 'egress' });
+      const client = clientFor(info);
+      expect(
+        spawnSync('pgrep', ['-P', String(process.pid), '-x', 'slirp4netns'], {
+          encoding: 'utf8',
+        }).stdout.trim(),
+      ).not.toBe('');
+      expect((await run(client, 'cat /proc/net/dev')).content).toContain('tap0');
+      for (const host of ['127.0.0.1', '10.0.2.2']) {
+        const probe = await run(
+          client,
+          `node -e "const s = require('net').connect(${port}, '${host}'); s.setTimeout(2000, () => { console.log('TIMEOUT'); process.exit(0) }); s.on('connect', () => { console.log('CONNECTED'); process.exit(0) }).on('error', (e) => { console.log('REFUSED ' + e.code); process.exit(0) })"`,
+        );
+        expect(probe.content).not.toContain('CONNECTED');
+      }
+      client.close();
+    } finally {
+      await provider.close();
+      await new Promise((resolve) => listener.close(resolve));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    // slirp4netns is our child: after destroy none is left
+    expect(
+      spawnSync('pgrep', ['-P', String(process.pid), '-x', 'slirp4netns'], {
+        encoding: 'utf8',
+      }).stdout.trim(),
+    ).toBe('');
+  });
+
   it('restarts a sandbox whose runtime was killed, on the same workspace and key', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'deft-restart-'));
     const provider = new ProcessSandboxProvider({ dataDir, warn: () => undefined });
