@@ -38,7 +38,7 @@ if [ -f scripts/lib/podman.sh ] && command -v podman >/dev/null 2>&1 && [ "$(id 
   if docker_host=$(bash scripts/lib/podman.sh start "$run_dir/podman"); then
     PODMAN_STARTED=1
     export DEFT_TEST_DOCKER_HOST="$docker_host"
-    if [ -f scripts/lib/runtime-image.sh ] && bash scripts/lib/runtime-image.sh "$docker_host" localhost/deft-runtime:test >"$run_dir/image.log" 2>&1; then
+    if bash scripts/lib/runtime-image.sh "$run_dir/podman" localhost/deft-runtime:test >"$run_dir/image.log" 2>&1; then
       export DEFT_TEST_DOCKER_IMAGE=localhost/deft-runtime:test
       echo "==> Podman Docker API at ${docker_host}, image ${DEFT_TEST_DOCKER_IMAGE}" >&2
     else

@@ -1,4 +1,5 @@
 export { defaultRuntimeBundleDir } from './bundle-location.js';
+export { DockerSandboxProvider, type DockerSandboxProviderOptions } from './docker/docker-provider.js';
 export { WarmPool, type WarmPoolOptions } from './pool/warm-pool.js';
 export { ProcessSandboxProvider, type ProcessSandboxProviderOptions } from './process/process-provider.js';
 export type {

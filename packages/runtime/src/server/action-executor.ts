@@ -30,12 +30,17 @@ export class ActionExecutor {
   readonly bash: BashSession;
   readonly #files: FileActions;
   readonly #maxSessionProcesses: number;
+  readonly #watchdog: NodeJS.Timeout;
+  #killedByWatchdog = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #lastActivity = Date.now();
 
   constructor(options: ActionExecutorOptions) {
     this.#files = new FileActions({ workspaceRoot: options.workspaceRoot });
     this.#maxSessionProcesses = options.maxSessionProcesses ?? 200;
+    // A runaway process tree (a fork bomb) is stopped between commands too, not only when the next one comes.
+    this.#watchdog = setInterval(() => void this.#checkRunaway(), 250);
+    this.#watchdog.unref();
     this.bash = new BashSession({ ...options.bash, cwd: options.workspaceRoot });
   }
 
@@ -52,6 +57,7 @@ export class ActionExecutor {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#watchdog);
     await this.bash.close();
   }
 
@@ -79,6 +85,11 @@ export class ActionExecutor {
     }
   }
 
+  async #checkRunaway(): Promise<void> {
+    if (this.bash.sessionProcessCount() <= this.#maxSessionProcesses) return;
+    this.#killedByWatchdog += await this.reset();
+  }
+
   /** Kills every leftover process of the shell session; returns how many were killed. */
   reset(): Promise<number> {
     const run = this.#queue.then(() => this.bash.reset());
@@ -87,11 +98,13 @@ export class ActionExecutor {
   }
 
   async #run(action: ActionEvent<'run'>): Promise<ObservationEvent> {
-    let note = '';
-    if (!action.args.is_input && this.bash.sessionProcessCount() > this.#maxSessionProcesses) {
-      const killed = await this.bash.reset();
-      note = `[Deft stopped ${killed} leftover processes of earlier commands: the sandbox's process limit was being exhausted.]\n`;
-    }
+    let killed = this.#killedByWatchdog;
+    this.#killedByWatchdog = 0;
+    if (!action.args.is_input && this.bash.sessionProcessCount() > this.#maxSessionProcesses)
+      killed += await this.bash.reset();
+    const note = killed
+      ? `[Deft stopped ${killed} leftover processes of earlier commands: the sandbox's process limit was being exhausted.]\n`
+      : '';
     const result = await this.bash.execute({
       command: action.args.command,
       isInput: action.args.is_input,

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -75,15 +76,18 @@ export function describeEscapeSuite(name: string, factory: ProviderFactory): voi
 
     it('contains a fork bomb: the process limit holds, the host stays fine, the same sandbox runs the next command', async () => {
       await run(client, ':(){ :|:& };:', 5);
+      // Let the bomb hit the limit.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
       const hostStarted = Date.now();
-      expect(readFileSync('/proc/self/stat', 'utf8').length).toBeGreaterThan(0);
-      expect(Date.now() - hostStarted).toBeLessThan(1_000);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const next = await run(client, 'echo still-usable', 30);
-      expect(next.content).toContain('still-usable');
-      expect(next.extras).toMatchObject({ metadata: { exit_code: 0 } });
-      const count = await run(client, 'ps -e --no-headers | wc -l', 30);
-      expect(Number(count.content.trim())).toBeLessThan(40);
+      expect(spawnSync('true').status).toBe(0);
+      expect(Date.now() - hostStarted).toBeLessThan(2_000);
+      expect((await run(client, 'echo still-usable', 30)).content).toContain('still-usable');
+      // A command that must fork works again: leftovers were cleaned up, and there never were more than the limit.
+      const count = await run(client, 'ls -d /proc/[0-9]* | wc -l', 30);
+      expect(count.extras).toMatchObject({ metadata: { exit_code: 0 } });
+      // (bash may add a job notice such as "[1]+ Killed" around the number)
+      expect(Number(/^\d+$/m.exec(count.content)?.[0])).toBeLessThanOrEqual(128);
+      expect((await run(client, 'ls / | wc -l', 30)).extras).toMatchObject({ metadata: { exit_code: 0 } });
     });
 
     it('kills a memory hog at the limit; the agent gets an error exit, and the runtime answers the next action', async () => {
