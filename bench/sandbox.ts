@@ -25,10 +25,19 @@ function treeRssMb(root: number, match?: string): number {
   const stack = [root];
   while (stack.length) {
     const pid = stack.pop()!;
-    if (!match || readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(match)) total += rss.get(pid) ?? 0;
+    if (!match || isProgram(pid, match)) total += rss.get(pid) ?? 0;
     stack.push(...(children.get(pid) ?? []));
   }
   return total / 1024 / 1024;
+}
+
+/** true when the process's executable is `program` (bwrap's own command line mentions the runtime too). */
+function isProgram(pid: number, program: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]!.endsWith(`/${program}`);
+  } catch {
+    return false;
+  }
 }
 
 function readdirNumbers(dir: string): number[] {
@@ -80,7 +89,7 @@ export default async function main(): Promise<void> {
     const bwrapPid = Number(
       JSON.parse(readFileSync(join(dataDir, 'sandboxes', info.id, 'state.json'), 'utf8')).bwrapPid,
     );
-    metrics.push(report('sandbox.process.idle_rss_mb', treeRssMb(bwrapPid, 'runtime.mjs'), 'MB'));
+    metrics.push(report('sandbox.process.idle_rss_mb', treeRssMb(bwrapPid, 'node'), 'MB'));
     metrics.push(report('sandbox.process.idle_tree_rss_mb', treeRssMb(bwrapPid), 'MB'));
     await provider.destroy(info.id, { removeWorkspace: true });
 

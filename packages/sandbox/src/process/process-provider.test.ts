@@ -112,6 +112,31 @@ describe.skipIf(Boolean(SKIP))(`process sandbox${SKIP ? ` (skipped: ${SKIP})` : 
     ).toBe('');
   });
 
+  it('refuses to start without usable namespaces, unless unisolated mode is explicitly allowed (and then warns on every start)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'deft-unisolated-'));
+    try {
+      expect(
+        () => new ProcessSandboxProvider({ dataDir, bwrapPath: '/nonexistent/bwrap', warn: () => undefined }),
+      ).toThrow(expect.objectContaining({ code: 'SANDBOX_UNAVAILABLE' }));
+      const warnings: string[] = [];
+      const provider = new ProcessSandboxProvider({
+        dataDir,
+        bwrapPath: '/nonexistent/bwrap',
+        allowUnisolated: true,
+        warn: (m) => warnings.push(m),
+      });
+      expect(provider.isolation).toBe('none');
+      const first = await provider.create({});
+      const second = await provider.create({});
+      expect(warnings.filter((m) => m.includes('WITHOUT isolation'))).toHaveLength(2);
+      expect((await run(clientFor(first), 'echo unisolated')).content).toBe('unisolated');
+      await provider.destroy(second.id);
+      await provider.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('restarts a sandbox whose runtime was killed, on the same workspace and key', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'deft-restart-'));
     const provider = new ProcessSandboxProvider({ dataDir, warn: () => undefined });

@@ -20,6 +20,8 @@ export interface ProcessSandboxProviderOptions {
   defaultStartupTimeoutMs?: number;
   /** Run the runtime without namespaces when bubblewrap is unusable. Never the default; warns on every start. */
   allowUnisolated?: boolean;
+  /** The bubblewrap executable (default `bwrap` on PATH). */
+  bwrapPath?: string;
   /** Restart a sandbox whose runtime died unexpectedly (e.g. killed by its memory limit). Default true. */
   restartOnExit?: boolean;
   warn?: (message: string) => void;
@@ -62,6 +64,7 @@ export class ProcessSandboxProvider implements SandboxProvider {
       defaultStartupTimeoutMs: 30_000,
       allowUnisolated: false,
       restartOnExit: true,
+      bwrapPath: 'bwrap',
       warn: (message) => process.stderr.write(`deft sandbox: ${message}\n`),
       ...options,
       dataDir: resolve(options.dataDir),
@@ -72,7 +75,7 @@ export class ProcessSandboxProvider implements SandboxProvider {
         `The runtime bundle is missing at ${this.#options.runtimeBundleDir} (run npm run build)`,
       );
     }
-    const probe = probeBubblewrap();
+    const probe = probeBubblewrap(this.#options.bwrapPath);
     if (probe !== true && !this.#options.allowUnisolated) {
       throw new DeftError(
         'SANDBOX_UNAVAILABLE',
@@ -192,7 +195,7 @@ export class ProcessSandboxProvider implements SandboxProvider {
     const { command, args } =
       this.#isolation === 'bwrap'
         ? {
-            command: 'bwrap',
+            command: this.#options.bwrapPath,
             args: bwrapArguments({
               workspaceDir: info.workspaceDir,
               socketDir,
@@ -392,9 +395,9 @@ function cgroupName(instance: string, id: string): string {
 }
 
 /** true when bubblewrap can create the namespaces a sandbox needs; otherwise the reason. */
-function probeBubblewrap(): true | string {
+function probeBubblewrap(bwrap: string): true | string {
   const result = spawnSync(
-    'bwrap',
+    bwrap,
     [
       '--ro-bind',
       '/',
