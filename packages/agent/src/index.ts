@@ -1,3 +1,3 @@
 export type { Agent, AgentStep, StepContext } from './agent.js';
-export type * from './llm/client.js';
+export * from './llm/index.js';
 export type * from './ports.js';
