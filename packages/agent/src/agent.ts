@@ -1,4 +1,4 @@
-import type { ActionEvent } from '@deft/protocol';
+import type { ActionEvent, ObservationEvent } from '@deft/protocol';
 import type { LlmResponse } from './llm/client.js';
 import type { StoredEvent } from './ports.js';
 
@@ -28,6 +28,8 @@ export interface StepContext {
 
 export interface AgentStep {
   actions: ActionEvent[];
+  /** Error observations for tool calls that could not become actions (each carries its tool_call_metadata). */
+  errors?: ObservationEvent[];
   /** The LLM call behind these actions (absent for steps that needed no call, e.g. a queued action). */
   llm?: LlmResponse;
 }
