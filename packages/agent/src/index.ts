@@ -4,5 +4,6 @@ export { type CondenserOptions, LlmSummarizingCondenser } from './condenser/llm-
 export * from './controller/index.js';
 export { MessageHistory } from './history/message-history.js';
 export * from './llm/index.js';
+export * from './microagents/index.js';
 export type * from './ports.js';
 export { StuckDetector } from './stuck/stuck-detector.js';
