@@ -6,4 +6,5 @@ export { MessageHistory } from './history/message-history.js';
 export * from './llm/index.js';
 export * from './microagents/index.js';
 export type * from './ports.js';
+export * from './replay/index.js';
 export { StuckDetector } from './stuck/stuck-detector.js';

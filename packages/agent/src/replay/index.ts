@@ -1,0 +1,1 @@
+export { parseTrajectory, ReplayAgent, replayTrajectory } from './replay-agent.js';
