@@ -60,8 +60,10 @@ export class MessageHistory {
       toolName: name,
       content: name === 'finish' ? 'The task was marked as finished.' : 'This action has not been executed.',
     }));
-    const lastAssistant = findLastAssistant(messages);
-    return [...messages.slice(0, lastAssistant + 1), ...placeholders, ...messages.slice(lastAssistant + 1)];
+    // Placeholders go after the results the last tool-calling turn already has.
+    let at = findLastAssistant(messages) + 1;
+    while (at < messages.length && messages[at]!.role === 'tool') at++;
+    return [...messages.slice(0, at), ...placeholders, ...messages.slice(at)];
   }
 
   /** Event ids whose messages are between the first `keepFirst` entries and the last `keepLast` (candidates to forget). */

@@ -90,7 +90,12 @@ export class StuckDetector {
 const VOLATILE_ARGS = new Set(['thought', 'security_risk', 'confirmation_state']);
 
 function actionKey(event: Extract<StoredEvent, { action: string }>): string {
-  const args = Object.fromEntries(Object.entries(event.args).filter(([key]) => !VOLATILE_ARGS.has(key)));
+  // A think action's thought is its whole content; elsewhere the thought is commentary that may vary.
+  const args = Object.fromEntries(
+    Object.entries(event.args).filter(
+      ([key]) => !VOLATILE_ARGS.has(key) || (key === 'thought' && event.action === 'think'),
+    ),
+  );
   return `${event.action}:${JSON.stringify(args)}`;
 }
 
