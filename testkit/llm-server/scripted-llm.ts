@@ -52,6 +52,8 @@ export interface ScriptedLlmOptions {
   /** Used when the script is empty: default an error 500 naming the empty script. */
   fallback?: ScriptStep;
   model?: string;
+  /** Keep every request for assertions (default true); benchmarks turn it off to stay constant in memory. */
+  record?: boolean;
 }
 
 /**
@@ -89,7 +91,7 @@ export async function startScriptedLlm(options: ScriptedLlmOptions = {}): Promis
       body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as RecordedRequest['body'],
       aborted: false,
     };
-    requests.push(record);
+    if (options.record !== false) requests.push(record);
     res.on('close', () => {
       if (!res.writableFinished) record.aborted = true;
     });

@@ -22,6 +22,8 @@ export interface MessageHistoryOptions {
  */
 export class MessageHistory {
   readonly #entries: Entry[] = [];
+  /** the messages of #entries, kept in step with them so a request costs no copy of the history */
+  readonly #messages: LlmMessage[] = [];
   readonly #emittedResponses = new Map<string, Entry>();
   /** tool calls sent to the model that still have no result */
   readonly #pending = new Map<string, string>();
@@ -48,11 +50,11 @@ export class MessageHistory {
   }
 
   /**
-   * The messages for the next call. Tool calls still without a result (a stop, a finish) get a short
+   * The messages for the next call (a live view: callers must not modify it). Tool calls still without a result (a stop, a finish) get a short
    * placeholder result so the request is always valid; this touches only the pending calls, not the history.
    */
   messages(): LlmMessage[] {
-    const messages = this.#entries.map((entry) => entry.message);
+    const messages = this.#messages;
     if (this.#pending.size === 0) return messages;
     const placeholders: LlmMessage[] = [...this.#pending].map(([id, name]) => ({
       role: 'tool',
@@ -218,11 +220,13 @@ export class MessageHistory {
       });
     }
     this.#entries.splice(0, this.#entries.length, ...consistent);
+    this.#messages.splice(0, this.#messages.length, ...consistent.map((entry) => entry.message));
   }
 
   #push(message: LlmMessage, eventId: number): Entry {
     const entry = { message, eventIds: [eventId] };
     this.#entries.push(entry);
+    this.#messages.push(message);
     return entry;
   }
 }

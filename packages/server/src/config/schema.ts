@@ -21,6 +21,8 @@ export const ConfigSchema = z
     data_dir: z.string().min(1),
     /** postgres://… to use PostgreSQL; empty = SQLite in data_dir. */
     database_url: z.string().default(''),
+    /** SQLite commit durability: full (fsync, survives power loss) or normal (survives a process crash). */
+    sqlite_synchronous: z.enum(['full', 'normal']).default('full'),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Shared secret for every /api route and the Socket.IO handshake (reference §1.1). */
     session_api_key: z.string().default(''),

@@ -27,7 +27,11 @@ export async function startServer(
   mkdirSync(config.data_dir, { recursive: true, mode: 0o700 });
   const logger = options.logger ?? createLogger({ level: config.log_level });
   // Migrations run here, before the server accepts a request.
-  const database = await openDatabase({ url: config.database_url, dataDir: config.data_dir });
+  const database = await openDatabase({
+    url: config.database_url,
+    dataDir: config.data_dir,
+    sqliteSynchronous: config.sqlite_synchronous,
+  });
   const events = new EventLog(database);
   const conversations = new ConversationStore(database);
   logger.info({ database: database.location, dialect: database.dialect }, 'storage ready');

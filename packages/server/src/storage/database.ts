@@ -21,6 +21,11 @@ export interface OpenDatabaseOptions {
   /** postgres:// or postgresql:// → PostgreSQL; empty → SQLite at `<dataDir>/deft.db`. */
   url?: string;
   dataDir: string;
+  /**
+   * SQLite durability: `full` (default) fsyncs every commit, surviving power loss; `normal` survives a
+   * crash of the process (the WAL is written before a commit returns) but not of the machine.
+   */
+  sqliteSynchronous?: 'full' | 'normal';
   /** PostgreSQL schema to use (created if missing); lets tests isolate themselves. Default `public`. */
   pgSchema?: string;
   pgPoolSize?: number;
@@ -34,7 +39,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const url = options.url?.trim() ?? '';
   const handle = /^postgres(ql)?:\/\//.test(url)
     ? await openPostgres(url, options)
-    : openSqlite(options.dataDir);
+    : openSqlite(options.dataDir, options.sqliteSynchronous ?? 'full');
   try {
     await migrate(handle.db);
   } catch (error) {
@@ -44,14 +49,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   return handle;
 }
 
-function openSqlite(dataDir: string): DatabaseHandle {
+function openSqlite(dataDir: string, synchronous: 'full' | 'normal'): DatabaseHandle {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, 'deft.db');
   let sqlite: BetterSqlite3.Database;
   try {
     sqlite = new BetterSqlite3(file);
     sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
   } catch (error) {
