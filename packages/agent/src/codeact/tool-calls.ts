@@ -80,7 +80,7 @@ function toAction(call: LlmToolCall, thought: string): ActionEvent {
   } catch {
     throw new ToolCallError(`Failed to parse tool call arguments: ${call.arguments}`);
   }
-  const require = (name: string) => {
+  const requireArg = (name: string) => {
     if (args[name] === undefined || args[name] === null)
       throw new ToolCallError(`Missing required argument "${name}" in tool call ${call.name}`);
     return args[name];
@@ -91,7 +91,7 @@ function toAction(call: LlmToolCall, thought: string): ActionEvent {
       : SecurityRisk.UNKNOWN;
   switch (call.name) {
     case 'execute_bash': {
-      const command = String(require('command'));
+      const command = String(requireArg('command'));
       const timeout = args.timeout === undefined || args.timeout === null ? undefined : Number(args.timeout);
       if (timeout !== undefined && !(timeout > 0))
         throw new ToolCallError(`Invalid float passed to 'timeout' argument: ${args.timeout}`);
@@ -108,8 +108,8 @@ function toAction(call: LlmToolCall, thought: string): ActionEvent {
       );
     }
     case 'str_replace_editor': {
-      const command = String(require('command'));
-      const path = String(require('path'));
+      const command = String(requireArg('command'));
+      const path = String(requireArg('path'));
       if (command === 'view') {
         const viewRange = Array.isArray(args.view_range) ? (args.view_range as number[]) : null;
         return createAction('read', {
@@ -153,11 +153,11 @@ function toAction(call: LlmToolCall, thought: string): ActionEvent {
       });
     }
     case 'think':
-      return createAction('think', { thought: String(require('thought')) });
+      return createAction('think', { thought: String(requireArg('thought')) });
     case 'finish':
-      return createAction('finish', { final_thought: String(require('message')), thought });
+      return createAction('finish', { final_thought: String(requireArg('message')), thought });
     case 'task_tracker': {
-      const command = String(require('command'));
+      const command = String(requireArg('command'));
       if (command !== 'view' && command !== 'plan')
         throw new ToolCallError(`Invalid command "${command}" in tool call task_tracker: use view or plan`);
       const list = Array.isArray(args.task_list) ? args.task_list : [];

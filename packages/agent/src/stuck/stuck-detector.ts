@@ -22,7 +22,10 @@ export class StuckDetector {
 
   observe(event: StoredEvent): void {
     if ('action' in event) {
-      if (event.source === 'user' && event.action === 'message') return this.reset();
+      if (event.source === 'user' && event.action === 'message') {
+        this.reset();
+        return;
+      }
       if (event.action === 'condensation') {
         this.#condensations++;
         return;
