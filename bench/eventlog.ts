@@ -157,6 +157,10 @@ export default async function main(): Promise<void> {
       created_at: new Date(Date.UTC(2025, 0, 1) + n * 1000).toISOString(),
       trigger: 'gui',
       selected_repository: n % 50 === 0 ? 'acme/app' : null,
+      accumulated_cost: 0,
+      prompt_tokens: 0,
+      completion_tokens: 0,
+      total_tokens: 0,
       pr_number: '[]',
     }));
     for (let start = 0; start < rows.length; start += 500) {

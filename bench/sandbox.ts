@@ -85,13 +85,17 @@ export default async function main(): Promise<void> {
     }
     metrics.push(report('sandbox.process.echo_rtt_p50_ms', percentile(rtts, 50), 'ms'));
     metrics.push(report('sandbox.process.echo_rtt_p99_ms', percentile(rtts, 99), 'ms'));
+    await provider.destroy(info.id, { removeWorkspace: true });
+
+    // An idle sandbox: started, answered once, then left alone.
+    const idle = await provider.create({});
+    await provider.client(idle.id).executeAction(createAction('run', { command: 'true' }));
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const bwrapPid = Number(
-      JSON.parse(readFileSync(join(dataDir, 'sandboxes', info.id, 'state.json'), 'utf8')).bwrapPid,
+      JSON.parse(readFileSync(join(dataDir, 'sandboxes', idle.id, 'state.json'), 'utf8')).bwrapPid,
     );
     metrics.push(report('sandbox.process.idle_rss_mb', treeRssMb(bwrapPid, 'node'), 'MB'));
     metrics.push(report('sandbox.process.idle_tree_rss_mb', treeRssMb(bwrapPid), 'MB'));
-    await provider.destroy(info.id, { removeWorkspace: true });
 
     const started = performance.now();
     const many = await Promise.all(Array.from({ length: 20 }, () => provider.create({})));

@@ -1,6 +1,6 @@
 // The runtime's entry point: `node runtime.mjs --socket /run/deft/runtime.sock --workspace /workspace`.
 import { parseArgs } from 'node:util';
-import { RuntimeServer } from './server/runtime-server.js';
+import { BashSession } from './bash/bash-session.js';
 
 const { values } = parseArgs({
   options: {
@@ -20,10 +20,18 @@ if (!values.socket && !values.port) {
 }
 
 const softTimeout = Number(values['soft-timeout'] ?? process.env.DEFT_SOFT_TIMEOUT_S ?? 10);
+// Start bash first: it comes up while the rest of the runtime (the protocol schemas) is loaded below.
+const bashSession = new BashSession({
+  cwd: values.workspace!,
+  softTimeoutSeconds: Number.isFinite(softTimeout) && softTimeout > 0 ? softTimeout : 10,
+});
+const bashStarted = bashSession.start();
+const { RuntimeServer } = await import('./server/runtime-server.js');
+await bashStarted;
 const server = new RuntimeServer({
   workspaceRoot: values.workspace!,
   sessionApiKey: process.env.SESSION_API_KEY || undefined,
-  bash: { softTimeoutSeconds: Number.isFinite(softTimeout) && softTimeout > 0 ? softTimeout : 10 },
+  bashSession,
   maxSessionProcesses: Number(process.env.DEFT_MAX_SESSION_PROCESSES) || undefined,
 });
 const address = await server.listen(

@@ -15,6 +15,8 @@ const FILE_ACTIONS = new Set(['read', 'write', 'edit']);
 export interface ActionExecutorOptions {
   workspaceRoot: string;
   bash?: Omit<BashSessionOptions, 'cwd'>;
+  /** A shell already started by the caller (the entry point starts bash before loading the rest). */
+  bashSession?: BashSession;
   /**
    * Leftover processes of the shell's session (runaway background jobs, a fork bomb) above this count are
    * killed before the next command, so the sandbox stays usable.
@@ -41,7 +43,7 @@ export class ActionExecutor {
     // A runaway process tree (a fork bomb) is stopped between commands too, not only when the next one comes.
     this.#watchdog = setInterval(() => void this.#checkRunaway(), 250);
     this.#watchdog.unref();
-    this.bash = new BashSession({ ...options.bash, cwd: options.workspaceRoot });
+    this.bash = options.bashSession ?? new BashSession({ ...options.bash, cwd: options.workspaceRoot });
   }
 
   get idleSeconds(): number {
