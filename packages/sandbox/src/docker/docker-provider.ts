@@ -64,6 +64,8 @@ export class DockerSandboxProvider implements SandboxProvider {
   }
 
   async create(spec: SandboxSpec = {}): Promise<SandboxInfo> {
+    // The startup timeout covers the whole start, container creation included.
+    const deadline = Date.now() + (spec.startupTimeoutMs ?? this.#options.defaultStartupTimeoutMs);
     await this.#ready;
     const id = spec.id ?? randomBytes(16).toString('hex');
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(id))
@@ -140,7 +142,7 @@ export class DockerSandboxProvider implements SandboxProvider {
     this.#known.set(id, known);
     try {
       await container.start();
-      await this.#waitAlive(known, spec.startupTimeoutMs ?? this.#options.defaultStartupTimeoutMs);
+      await this.#waitAlive(known, deadline);
     } catch (error) {
       await this.destroy(id);
       if (error instanceof DeftError) throw error;
@@ -219,9 +221,14 @@ export class DockerSandboxProvider implements SandboxProvider {
     await Promise.all([...this.#known.keys()].map((id) => this.destroy(id)));
   }
 
-  async #waitAlive(known: Known, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+  async #waitAlive(known: Known, deadline: number): Promise<void> {
+    const timeoutMs = deadline - Date.now();
     for (let attempt = 0; ; attempt++) {
+      if (Date.now() >= deadline)
+        throw new DeftError(
+          'SANDBOX_START_TIMEOUT',
+          `Sandbox ${known.info.id} did not answer /alive in time`,
+        );
       if (await known.client.alive(1_000)) return;
       if (attempt % 20 === 19) {
         const state = (await this.#docker.getContainer(known.containerId).inspect()).State;

@@ -170,6 +170,8 @@ export class ProcessSandboxProvider implements SandboxProvider {
   }
 
   async #start(info: SandboxInfo, spec: SandboxSpec): Promise<SandboxInfo> {
+    // The startup timeout covers the whole start, spawning included.
+    const deadline = Date.now() + (spec.startupTimeoutMs ?? this.#options.defaultStartupTimeoutMs);
     const sandboxDir = this.#sandboxDir(info.id);
     const socketDir = join(sandboxDir, 'socket');
     mkdirSync(socketDir, { recursive: true });
@@ -269,7 +271,7 @@ export class ProcessSandboxProvider implements SandboxProvider {
         helperPids: running.helpers.map((helper) => helper.pid!).filter(Boolean),
         cgroupName: cgroupName(this.#instance, info.id),
       });
-      await this.#waitAlive(running, spec.startupTimeoutMs ?? this.#options.defaultStartupTimeoutMs);
+      await this.#waitAlive(running, deadline);
     } catch (error) {
       this.#sandboxes.delete(info.id);
       await this.#stop(running);
@@ -280,8 +282,8 @@ export class ProcessSandboxProvider implements SandboxProvider {
     return { ...info };
   }
 
-  async #waitAlive(running: Running, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+  async #waitAlive(running: Running, deadline: number): Promise<void> {
+    const timeoutMs = Math.max(0, deadline - Date.now());
     let exited = false;
     void running.exited.then(() => (exited = true));
     for (;;) {
@@ -289,6 +291,12 @@ export class ProcessSandboxProvider implements SandboxProvider {
         throw new DeftError(
           'SANDBOX_START_FAILED',
           `The sandbox exited during start-up: ${running.stderr.trim() || 'no output'}`,
+        );
+      }
+      if (Date.now() >= deadline) {
+        throw new DeftError(
+          'SANDBOX_START_TIMEOUT',
+          `Sandbox ${running.info.id} did not answer /alive in time`,
         );
       }
       const socket =
