@@ -1,12 +1,27 @@
+import { DeftError } from '@deft/protocol';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DeftConfig } from '../config/index.js';
+import type { ConversationStore } from '../conversations/index.js';
+import type { EventLog } from '../events/index.js';
 import type { Logger } from '../logging/logger.js';
+import { conversationRoutes } from '../routes/conversations.js';
+import { optionsRoutes } from '../routes/options.js';
+import { settingsRoutes } from '../routes/settings.js';
+import type { SecretStore, SettingsStore } from '../secrets/settings-store.js';
 import { handleError } from './errors.js';
 import { healthRoutes } from './health.js';
+import { requireSessionKey } from './session-key.js';
 
 export interface AppDependencies {
   config: DeftConfig;
   logger: Logger;
+  /** The API routes are registered when the stores are given (a bare app serves only health). */
+  stores?: {
+    conversations: ConversationStore;
+    events: EventLog;
+    settings: SettingsStore;
+    secrets: SecretStore;
+  };
 }
 
 /** Builds the HTTP application without listening, so tests can inject or listen on a random port. */
@@ -17,6 +32,17 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     forceCloseConnections: true,
   });
   app.setErrorHandler(handleError);
+  // An empty JSON body (e.g. a DELETE sent with a JSON content type) is no body, not an error.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new DeftError('VALIDATION_FAILED', 'The request body is not valid JSON'), undefined);
+    }
+  });
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({
       code: 'NOT_FOUND',
@@ -24,6 +50,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       detail: 'Not Found',
     });
   });
+  requireSessionKey(app, deps.config.session_api_key);
   await app.register(healthRoutes, { dataDir: deps.config.data_dir, startedAt: Date.now() });
+  if (deps.stores) {
+    await app.register(optionsRoutes);
+    await app.register(settingsRoutes, { settings: deps.stores.settings, secrets: deps.stores.secrets });
+    await app.register(conversationRoutes, {
+      conversations: deps.stores.conversations,
+      events: deps.stores.events,
+    });
+  }
   return app;
 }

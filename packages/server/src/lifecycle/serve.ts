@@ -5,6 +5,8 @@ import { ConversationStore } from '../conversations/index.js';
 import { EventLog } from '../events/index.js';
 import { buildApp } from '../http/app.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { loadSecretKey, SecretCipher } from '../secrets/cipher.js';
+import { SecretStore, SettingsStore } from '../secrets/settings-store.js';
 import { type DatabaseHandle, openDatabase } from '../storage/index.js';
 import { assertSafeListenAddress } from './listen-policy.js';
 
@@ -34,10 +36,13 @@ export async function startServer(
   });
   const events = new EventLog(database);
   const conversations = new ConversationStore(database);
+  const cipher = new SecretCipher(loadSecretKey({ dataDir: config.data_dir }));
+  const settings = new SettingsStore(database, cipher);
+  const secrets = new SecretStore(database, cipher);
   logger.info({ database: database.location, dialect: database.dialect }, 'storage ready');
   let app: FastifyInstance;
   try {
-    app = await buildApp({ config, logger });
+    app = await buildApp({ config, logger, stores: { conversations, events, settings, secrets } });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await events.close();

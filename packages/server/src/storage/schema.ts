@@ -2,6 +2,24 @@
 export interface Database {
   events: EventRow;
   conversations: ConversationRow;
+  settings: SettingsRow;
+  secrets: SecretRow;
+}
+
+export interface SettingsRow {
+  user_key: string;
+  /** the settings JSON, with llm_api_key / search_api_key / sandbox_api_key / provider tokens encrypted */
+  body: string;
+  updated_at: string;
+}
+
+export interface SecretRow {
+  user_key: string;
+  name: string;
+  /** encrypted */
+  value: string;
+  description: string | null;
+  created_at: string;
 }
 
 export interface EventRow {

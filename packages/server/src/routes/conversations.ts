@@ -1,0 +1,139 @@
+import {
+  type ConversationInfo,
+  DeftError,
+  UpdateConversationRequest,
+  validateConversationId,
+} from '@deft/protocol';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ConversationMetadata, ConversationStore } from '../conversations/index.js';
+import type { EventLog } from '../events/index.js';
+
+export interface ConversationRouteDeps {
+  conversations: ConversationStore;
+  events: EventLog;
+}
+
+/**
+ * reference §1.3 conversation management over the stores: list / get / patch / delete and the events search.
+ * Starting and running conversations (the agent loop, Socket.IO) is the conversation manager's part.
+ */
+export async function conversationRoutes(app: FastifyInstance, deps: ConversationRouteDeps): Promise<void> {
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    '/api/conversations',
+    async (request, reply) => {
+      const query = request.query;
+      const limit = query.limit === undefined ? 20 : Number(query.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+        return reply
+          .status(422)
+          .send({ detail: [{ loc: ['query', 'limit'], msg: 'limit must be between 1 and 100' }] });
+      const page = await deps.conversations.list({
+        limit,
+        pageId: query.page_id || undefined,
+        selectedRepository: query.selected_repository || undefined,
+        trigger: (query.conversation_trigger || undefined) as never,
+      });
+      return { results: page.items.map(toConversationInfo), next_page_id: page.next_page_id };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/api/conversations/:id', async (request, reply) => {
+    if (!validId(request.params.id, reply)) return reply;
+    const metadata = await deps.conversations.get(request.params.id);
+    // reference §1.3: a missing conversation is a literal null with 200.
+    return reply
+      .type('application/json')
+      .send(metadata ? JSON.stringify(toConversationInfo(metadata)) : 'null');
+  });
+
+  app.patch<{ Params: { id: string } }>('/api/conversations/:id', async (request, reply) => {
+    if (!validId(request.params.id, reply)) return reply;
+    const parsed = UpdateConversationRequest.safeParse(request.body ?? {});
+    if (!parsed.success)
+      return reply
+        .status(422)
+        .send({
+          detail: parsed.error.issues.map((issue) => ({ loc: ['body', ...issue.path], msg: issue.message })),
+        });
+    if (!(await deps.conversations.get(request.params.id))) {
+      return reply
+        .status(404)
+        .send({ status: 'error', message: 'Conversation not found', msg_id: 'CONVERSATION$NOT_FOUND' });
+    }
+    await deps.conversations.update(request.params.id, {
+      title: parsed.data.title,
+      last_updated_at: new Date().toISOString(),
+    });
+    return true;
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/conversations/:id', async (request, reply) => {
+    if (!validId(request.params.id, reply)) return reply;
+    const deleted = await deps.conversations.delete(request.params.id);
+    if (deleted) await deps.events.deleteConversation(request.params.id);
+    return deleted;
+  });
+
+  app.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>(
+    '/api/conversations/:id/events',
+    async (request, reply) => {
+      if (!validId(request.params.id, reply)) return reply;
+      if (!(await deps.conversations.get(request.params.id)))
+        return reply.status(404).send({ detail: `Conversation ${request.params.id} not found` });
+      const q = request.query;
+      const number = (value: string | undefined) =>
+        value === undefined || value === '' ? undefined : Number(value);
+      try {
+        return await deps.events.search(request.params.id, {
+          start_id: number(q.start_id),
+          end_id: number(q.end_id) ?? null,
+          reverse: q.reverse === 'true' || q.reverse === '1',
+          limit: number(q.limit),
+          include_types: q.include_types ? q.include_types.split(',') : null,
+          exclude_types: q.exclude_types ? q.exclude_types.split(',') : null,
+          source: (q.source || null) as never,
+          query: q.query || null,
+          start_date: q.start_date || null,
+          end_date: q.end_date || null,
+          exclude_hidden: q.exclude_hidden === 'true',
+        });
+      } catch (error) {
+        if (error instanceof DeftError && error.code === 'EVENT_SEARCH_INVALID_LIMIT')
+          return reply.status(400).send({ detail: 'Invalid limit' });
+        throw error;
+      }
+    },
+  );
+}
+
+function validId(id: string, reply: FastifyReply): boolean {
+  try {
+    validateConversationId(id);
+    return true;
+  } catch (error) {
+    void reply.status(400).send({ detail: (error as Error).message });
+    return false;
+  }
+}
+
+/** reference §1.2: a stored conversation with no live session is STOPPED with no runtime status. */
+export function toConversationInfo(metadata: ConversationMetadata): ConversationInfo {
+  return {
+    conversation_id: metadata.conversation_id,
+    title: metadata.title,
+    last_updated_at: metadata.last_updated_at,
+    status: 'STOPPED',
+    runtime_status: null,
+    selected_repository: metadata.selected_repository,
+    selected_branch: metadata.selected_branch,
+    git_provider: metadata.git_provider,
+    trigger: metadata.trigger,
+    num_connections: 0,
+    url: null,
+    session_api_key: null,
+    created_at: metadata.created_at,
+    pr_number: metadata.pr_number,
+    conversation_version: 'V0',
+    sub_conversation_ids: [],
+  };
+}
