@@ -33,7 +33,8 @@ cgroup_manager = "cgroupfs"
 [network]
 network_config_dir = "$dir/networks"
 CONF
-    podman system service --time=0 "unix://$dir/podman.sock" >"$dir/service.log" 2>&1 &
+    # conmon writes files such as "oom" into the service's working directory: keep them in <dir>.
+    (cd "$dir" && exec podman system service --time=0 "unix://$dir/podman.sock" >"$dir/service.log" 2>&1) &
     echo $! >"$dir/service.pid"
     for _ in $(seq 1 200); do
       if curl -sf --unix-socket "$dir/podman.sock" http://d/_ping >/dev/null 2>&1; then

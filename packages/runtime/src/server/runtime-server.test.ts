@@ -349,3 +349,24 @@ describe.skipIf(Boolean(BUNDLE_SKIP))(
     });
   },
 );
+
+describe('runtime action server over TCP (reference §4.2)', () => {
+  it('listens on a loopback port when given --port instead of --socket', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deft-runtime-tcp-'));
+    const server = new RuntimeServer({ workspaceRoot: dir, sessionApiKey: KEY });
+    try {
+      const url = await server.listen({ host: '127.0.0.1', port: 0 });
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(await (await fetch(`${url}/alive`)).json()).toEqual({ status: 'ok' });
+      const response = await fetch(`${url}/execute_action`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-session-api-key': KEY },
+        body: JSON.stringify({ action: { action: 'run', args: { command: 'echo over-tcp' } } }),
+      });
+      expect(await response.json()).toMatchObject({ content: 'over-tcp', success: true });
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
