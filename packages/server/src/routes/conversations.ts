@@ -50,11 +50,9 @@ export async function conversationRoutes(app: FastifyInstance, deps: Conversatio
     if (!validId(request.params.id, reply)) return reply;
     const parsed = UpdateConversationRequest.safeParse(request.body ?? {});
     if (!parsed.success)
-      return reply
-        .status(422)
-        .send({
-          detail: parsed.error.issues.map((issue) => ({ loc: ['body', ...issue.path], msg: issue.message })),
-        });
+      return reply.status(422).send({
+        detail: parsed.error.issues.map((issue) => ({ loc: ['body', ...issue.path], msg: issue.message })),
+      });
     if (!(await deps.conversations.get(request.params.id))) {
       return reply
         .status(404)

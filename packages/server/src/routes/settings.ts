@@ -16,11 +16,9 @@ export async function settingsRoutes(
   app.post('/api/settings', async (request, reply) => {
     const parsed = SettingsUpdate.safeParse(request.body ?? {});
     if (!parsed.success)
-      return reply
-        .status(422)
-        .send({
-          detail: parsed.error.issues.map((issue) => ({ loc: ['body', ...issue.path], msg: issue.message })),
-        });
+      return reply.status(422).send({
+        detail: parsed.error.issues.map((issue) => ({ loc: ['body', ...issue.path], msg: issue.message })),
+      });
     await deps.settings.save(parsed.data);
     return { message: 'Settings stored' };
   });
@@ -34,11 +32,9 @@ export async function settingsRoutes(
   app.post('/api/secrets', async (request, reply) => {
     const parsed = SecretCreateRequest.safeParse(request.body ?? {});
     if (!parsed.success)
-      return reply
-        .status(422)
-        .send({
-          detail: parsed.error.issues.map((issue) => ({ loc: ['body', ...issue.path], msg: issue.message })),
-        });
+      return reply.status(422).send({
+        detail: parsed.error.issues.map((issue) => ({ loc: ['body', ...issue.path], msg: issue.message })),
+      });
     try {
       await deps.secrets.create(parsed.data);
     } catch (error) {
@@ -52,11 +48,9 @@ export async function settingsRoutes(
   app.put<{ Params: { id: string } }>('/api/secrets/:id', async (request, reply) => {
     const parsed = SecretUpdateRequest.safeParse(request.body ?? {});
     if (!parsed.success)
-      return reply
-        .status(422)
-        .send({
-          detail: parsed.error.issues.map((issue) => ({ loc: ['body', ...issue.path], msg: issue.message })),
-        });
+      return reply.status(422).send({
+        detail: parsed.error.issues.map((issue) => ({ loc: ['body', ...issue.path], msg: issue.message })),
+      });
     try {
       await deps.secrets.update(request.params.id, parsed.data);
     } catch (error) {
