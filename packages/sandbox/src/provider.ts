@@ -69,3 +69,26 @@ export interface SandboxInfo {
 }
 
 export type RuntimeEndpoint = { socketPath: string } | { baseUrl: string };
+
+/** What `get` answers for an id the provider does not know. */
+export function missingSandbox(id: string, kind: SandboxKind): SandboxInfo {
+  return {
+    id,
+    kind,
+    status: 'MISSING',
+    sessionApiKey: '',
+    exposedUrls: [],
+    endpoint: null,
+    workspaceDir: '',
+    createdAt: '',
+    labels: {},
+  };
+}
+
+/**
+ * The runtime stops runaway processes of its shell well before the sandbox's process limit is exhausted:
+ * above half of it (passed to the runtime as DEFT_MAX_SESSION_PROCESSES).
+ */
+export function sessionProcessLimit(limits: ResourceLimits): number {
+  return limits.pids ? Math.max(16, Math.floor(limits.pids / 2)) : 200;
+}

@@ -3,7 +3,14 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DeftError } from '@deft/protocol';
 import Docker from 'dockerode';
-import type { ResourceLimits, SandboxInfo, SandboxProvider, SandboxSpec } from '../provider.js';
+import {
+  missingSandbox,
+  type ResourceLimits,
+  type SandboxInfo,
+  type SandboxProvider,
+  type SandboxSpec,
+  sessionProcessLimit,
+} from '../provider.js';
 import { RuntimeClient } from '../runtime-client/index.js';
 
 export interface DockerSandboxProviderOptions {
@@ -78,7 +85,7 @@ export class DockerSandboxProvider implements SandboxProvider {
     rmSync(join(socketDir, 'runtime.sock'), { force: true });
     const limits = { ...this.#options.defaultLimits, ...(spec.limits ?? {}) };
     const sessionApiKey = randomBytes(24).toString('hex');
-    const maxSessionProcesses = limits.pids ? Math.max(16, Math.floor(limits.pids / 2)) : 200;
+    const maxSessionProcesses = sessionProcessLimit(limits);
     const labels = { ...(spec.labels ?? {}), 'deft.sandbox': id, 'deft.owner': this.#owner };
     if (spec.network === 'egress' && !this.#options.egressNetwork) {
       throw new DeftError(
@@ -158,7 +165,7 @@ export class DockerSandboxProvider implements SandboxProvider {
 
   async get(id: string): Promise<SandboxInfo> {
     const known = this.#known.get(id);
-    if (!known) return missing(id);
+    if (!known) return missingSandbox(id, 'docker');
     try {
       const state = (await this.#docker.getContainer(known.containerId).inspect()).State;
       known.info.status = state.Paused
@@ -267,20 +274,6 @@ export class DockerSandboxProvider implements SandboxProvider {
     if (!known) throw new DeftError('SANDBOX_NOT_FOUND', `Sandbox ${id} not found`);
     return known;
   }
-}
-
-function missing(id: string): SandboxInfo {
-  return {
-    id,
-    kind: 'docker',
-    status: 'MISSING',
-    sessionApiKey: '',
-    exposedUrls: [],
-    endpoint: null,
-    workspaceDir: '',
-    createdAt: '',
-    labels: {},
-  };
 }
 
 function dockerTarget(host: string | undefined): Docker.DockerOptions {

@@ -4,7 +4,14 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { DeftError } from '@deft/protocol';
 import { defaultRuntimeBundleDir } from '../bundle-location.js';
-import type { ResourceLimits, SandboxInfo, SandboxProvider, SandboxSpec } from '../provider.js';
+import {
+  missingSandbox,
+  type ResourceLimits,
+  type SandboxInfo,
+  type SandboxProvider,
+  type SandboxSpec,
+  sessionProcessLimit,
+} from '../provider.js';
 import { RuntimeClient } from '../runtime-client/index.js';
 import { bwrapArguments } from './bwrap-command.js';
 import { CgroupSupport, type SandboxCgroups } from './cgroups.js';
@@ -122,7 +129,7 @@ export class ProcessSandboxProvider implements SandboxProvider {
 
   async get(id: string): Promise<SandboxInfo> {
     const running = this.#sandboxes.get(id);
-    return running ? { ...running.info } : missing(id);
+    return running ? { ...running.info } : missingSandbox(id, 'process');
   }
 
   async list(): Promise<SandboxInfo[]> {
@@ -188,7 +195,7 @@ export class ProcessSandboxProvider implements SandboxProvider {
       writeFileSync(resolvConf, EGRESS_RESOLV_CONF);
     }
     // The runtime cleans up runaway processes well before the sandbox's process limit is exhausted.
-    const maxSessionProcesses = limits.pids ? Math.max(16, Math.floor(limits.pids / 2)) : 200;
+    const maxSessionProcesses = sessionProcessLimit(limits);
     const env = {
       ...(spec.env ?? {}),
       SESSION_API_KEY: info.sessionApiKey,
@@ -382,20 +389,6 @@ export class ProcessSandboxProvider implements SandboxProvider {
   #sandboxDir(id: string): string {
     return join(this.#options.dataDir, 'sandboxes', id);
   }
-}
-
-function missing(id: string): SandboxInfo {
-  return {
-    id,
-    kind: 'process',
-    status: 'MISSING',
-    sessionApiKey: '',
-    exposedUrls: [],
-    endpoint: null,
-    workspaceDir: '',
-    createdAt: '',
-    labels: {},
-  };
 }
 
 function cgroupName(instance: string, id: string): string {

@@ -36,22 +36,9 @@ export class SettingsStore {
       .executeTakeFirst();
     if (!row) return null;
     const stored = JSON.parse(row.body) as Settings;
-    const settings = { ...SETTINGS_DEFAULTS, ...stored };
-    for (const field of SECRET_FIELDS)
-      settings[field] = stored[field] ? this.#cipher.decrypt(stored[field]) : null;
-    const tokens = (stored.secrets_store?.provider_tokens ?? {}) as Record<
-      string,
-      { token?: string; host?: string | null }
-    >;
-    settings.secrets_store = {
-      provider_tokens: Object.fromEntries(
-        Object.entries(tokens).map(([name, value]) => [
-          name,
-          { ...value, token: value.token ? this.#cipher.decrypt(value.token) : '' },
-        ]),
-      ),
-    };
-    return settings;
+    return this.#transformSecrets({ ...SETTINGS_DEFAULTS, ...stored }, (value) =>
+      this.#cipher.decrypt(value),
+    );
   }
 
   /** POST /api/settings: merge a partial update; nulls keep the stored value of the keys the reference lists. */
@@ -63,20 +50,7 @@ export class SettingsStore {
       if (value === undefined) continue;
       (next as Record<string, unknown>)[key] = value;
     }
-    const stored: Record<string, unknown> = { ...next };
-    for (const field of SECRET_FIELDS) stored[field] = next[field] ? this.#cipher.encrypt(next[field]) : null;
-    const tokens = (next.secrets_store?.provider_tokens ?? {}) as Record<
-      string,
-      { token?: string; host?: string | null }
-    >;
-    stored.secrets_store = {
-      provider_tokens: Object.fromEntries(
-        Object.entries(tokens).map(([name, value]) => [
-          name,
-          { ...value, token: value.token ? this.#cipher.encrypt(value.token) : '' },
-        ]),
-      ),
-    };
+    const stored = this.#transformSecrets(next, (value) => this.#cipher.encrypt(value));
     const body = JSON.stringify(stored);
     const updatedAt = new Date().toISOString();
     await this.#db
@@ -85,6 +59,25 @@ export class SettingsStore {
       .onConflict((oc) => oc.column('user_key').doUpdateSet({ body, updated_at: updatedAt }))
       .execute();
     return next;
+  }
+
+  /** A copy of the settings with every secret field (API keys, provider tokens) passed through `transform`. */
+  #transformSecrets(settings: Settings, transform: (value: string) => string): Settings {
+    const out: Settings = { ...settings };
+    for (const field of SECRET_FIELDS) out[field] = settings[field] ? transform(settings[field]) : null;
+    const tokens = (settings.secrets_store?.provider_tokens ?? {}) as Record<
+      string,
+      { token?: string; host?: string | null }
+    >;
+    out.secrets_store = {
+      provider_tokens: Object.fromEntries(
+        Object.entries(tokens).map(([name, value]) => [
+          name,
+          { ...value, token: value.token ? transform(value.token) : '' },
+        ]),
+      ),
+    };
+    return out;
   }
 
   /** GET /api/settings: secrets blanked, `_set` flags added (reference §1.3). */
