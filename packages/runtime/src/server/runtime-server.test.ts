@@ -320,7 +320,7 @@ const BUNDLE_SKIP = existsSync(bundle) ? '' : 'runtime bundle not built (npm tes
 describe.skipIf(Boolean(BUNDLE_SKIP))(
   `bundled runtime${BUNDLE_SKIP ? ` (skipped: ${BUNDLE_SKIP})` : ''}`,
   () => {
-    it('runs with node alone from dist/bundle and answers /alive and an echo', async () => {
+    it('runs with node alone from dist/bundle, answers /alive and an echo, and exits 0 on SIGTERM taking its jobs along', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'deft-bundle-'));
       const socket = join(dir, 'rt.sock');
       const child = spawn(process.execPath, [bundle, '--socket', socket, '--workspace', dir], {
@@ -340,10 +340,24 @@ describe.skipIf(Boolean(BUNDLE_SKIP))(
           headers: auth,
         });
         expect(observation.json()).toMatchObject({ content: 'bundled', success: true });
-      } finally {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
+        // SIGTERM ends the runtime cleanly and takes the shell's background jobs with it.
+        const background = await socketRequest(socket, 'POST', '/execute_action', {
+          body: { action: { action: 'run', args: { command: 'sleep 300 & echo $!' } } },
+          headers: auth,
+        });
+        const sleeper = Number(background.json<{ content: string }>().content.trim().split('\n').pop());
+        expect(sleeper).toBeGreaterThan(1);
+        const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
         child.kill('SIGTERM');
-        await exited;
+        expect(await exited).toBe(0);
+        expect(existsSync(socket)).toBe(false);
+        expect(isGone(sleeper)).toBe(true);
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGKILL');
+          await exited;
+        }
         rmSync(dir, { recursive: true, force: true });
       }
     });
@@ -370,3 +384,17 @@ describe('runtime action server over TCP (reference §4.2)', () => {
     }
   });
 });
+
+/** True when the process no longer exists or is a zombie waiting for its (now dead) parent's reaper. */
+function isGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
