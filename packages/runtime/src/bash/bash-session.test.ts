@@ -101,6 +101,16 @@ describe('bash session in a PTY (reference §4.3)', () => {
     expect((await bash.execute({ command: 'echo alive' })).content).toBe('alive');
   });
 
+  it('§4.3 C-d ends the input of a waiting process without Enter', async () => {
+    const waiting = await bash.execute({ command: 'wc -l' });
+    expect(waiting.exitCode).toBe(-1);
+    await bash.execute({ command: 'one', isInput: true });
+    const ended = await bash.execute({ command: 'C-d', isInput: true });
+    expect(ended.exitCode).toBe(0);
+    expect(ended.content.trim()).toBe('1');
+    expect((await bash.execute({ command: 'echo alive' })).content).toBe('alive');
+  });
+
   it('a hard timeout kills the whole process group of the command, children included', async () => {
     const pidFile = join(dir, 'child.pid');
     const result = await bash.execute({
