@@ -398,3 +398,27 @@ function isGone(pid: number): boolean {
     return true;
   }
 }
+
+describe('runtime action server limits (reference §4.2)', () => {
+  it('answers an unknown route 404 and a body over the limit 413 without running it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deft-runtime-limits-'));
+    const server = new RuntimeServer({ workspaceRoot: dir, maxJsonBytes: 1024 });
+    try {
+      const url = await server.listen({ host: '127.0.0.1', port: 0 });
+      const missing = await fetch(`${url}/no_such_route`);
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toEqual({ detail: 'Not Found' });
+      const command = `echo ${'x'.repeat(2048)} > ${join(dir, 'big.txt')}`;
+      const tooBig = await fetch(`${url}/execute_action`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ action: { action: 'run', args: { command } } }),
+      });
+      expect(tooBig.status).toBe(413);
+      expect(existsSync(join(dir, 'big.txt'))).toBe(false);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
