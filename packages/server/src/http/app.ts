@@ -1,9 +1,11 @@
 import { DeftError } from '@deft/protocol';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DeftConfig } from '../config/index.js';
+import type { ConversationManager } from '../conversations/conversation-manager.js';
 import type { ConversationStore } from '../conversations/index.js';
 import type { EventLog } from '../events/index.js';
 import type { Logger } from '../logging/logger.js';
+import { conversationLifecycleRoutes } from '../routes/conversation-lifecycle.js';
 import { conversationRoutes } from '../routes/conversations.js';
 import { optionsRoutes } from '../routes/options.js';
 import { settingsRoutes } from '../routes/settings.js';
@@ -22,6 +24,7 @@ export interface AppDependencies {
     settings: SettingsStore;
     secrets: SecretStore;
   };
+  manager?: ConversationManager;
 }
 
 /** Builds the HTTP application without listening, so tests can inject or listen on a random port. */
@@ -55,10 +58,20 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   if (deps.stores) {
     await app.register(optionsRoutes);
     await app.register(settingsRoutes, { settings: deps.stores.settings, secrets: deps.stores.secrets });
+    const manager = deps.manager;
     await app.register(conversationRoutes, {
       conversations: deps.stores.conversations,
       events: deps.stores.events,
+      liveStatus: manager ? (id: string) => manager.status(id) : undefined,
+      onDelete: manager ? (id: string) => manager.stop(id).then(() => undefined) : undefined,
     });
+    if (manager) {
+      await app.register(conversationLifecycleRoutes, {
+        conversations: deps.stores.conversations,
+        settings: deps.stores.settings,
+        manager,
+      });
+    }
   }
   return app;
 }

@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { DeftConfig } from '../config/index.js';
+import { ConversationManager } from '../conversations/conversation-manager.js';
 import { ConversationStore } from '../conversations/index.js';
 import { EventLog } from '../events/index.js';
 import { buildApp } from '../http/app.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { ConfiguredSandboxes } from '../sandboxes/provider-factory.js';
 import { loadSecretKey, SecretCipher } from '../secrets/cipher.js';
 import { SecretStore, SettingsStore } from '../secrets/settings-store.js';
 import { type DatabaseHandle, openDatabase } from '../storage/index.js';
@@ -17,6 +19,7 @@ export interface RunningServer {
   database: DatabaseHandle;
   events: EventLog;
   conversations: ConversationStore;
+  manager: ConversationManager;
   close(): Promise<void>;
 }
 
@@ -39,12 +42,24 @@ export async function startServer(
   const cipher = new SecretCipher(loadSecretKey({ dataDir: config.data_dir }));
   const settings = new SettingsStore(database, cipher);
   const secrets = new SecretStore(database, cipher);
+  const sandboxes = new ConfiguredSandboxes(config, logger);
+  const manager = new ConversationManager({
+    config,
+    conversations,
+    events,
+    settings,
+    secrets,
+    sandboxes,
+    logger,
+  });
   logger.info({ database: database.location, dialect: database.dialect }, 'storage ready');
   let app: FastifyInstance;
   try {
-    app = await buildApp({ config, logger, stores: { conversations, events, settings, secrets } });
+    app = await buildApp({ config, logger, stores: { conversations, events, settings, secrets }, manager });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
+    await manager.close();
+    await sandboxes.close();
     await events.close();
     await database.close();
     throw error;
@@ -60,9 +75,12 @@ export async function startServer(
     database,
     events,
     conversations,
+    manager,
     close: () => {
       closing ??= (async () => {
         await app.close();
+        await manager.close();
+        await sandboxes.close();
         await events.close();
         await database.close();
       })();

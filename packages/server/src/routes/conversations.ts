@@ -11,6 +11,13 @@ import type { EventLog } from '../events/index.js';
 export interface ConversationRouteDeps {
   conversations: ConversationStore;
   events: EventLog;
+  /** live status of running conversations; without it every conversation reads as STOPPED */
+  /** stops a running conversation before it is deleted */
+  onDelete?: (conversationId: string) => Promise<void>;
+  liveStatus?: (conversationId: string) => {
+    status: ConversationInfo['status'];
+    runtimeStatus: ConversationInfo['runtime_status'];
+  };
 }
 
 /**
@@ -33,7 +40,10 @@ export async function conversationRoutes(app: FastifyInstance, deps: Conversatio
         selectedRepository: query.selected_repository || undefined,
         trigger: (query.conversation_trigger || undefined) as never,
       });
-      return { results: page.items.map(toConversationInfo), next_page_id: page.next_page_id };
+      return {
+        results: page.items.map((item) => toConversationInfo(item, deps.liveStatus?.(item.conversation_id))),
+        next_page_id: page.next_page_id,
+      };
     },
   );
 
@@ -43,7 +53,11 @@ export async function conversationRoutes(app: FastifyInstance, deps: Conversatio
     // reference §1.3: a missing conversation is a literal null with 200.
     return reply
       .type('application/json')
-      .send(metadata ? JSON.stringify(toConversationInfo(metadata)) : 'null');
+      .send(
+        metadata
+          ? JSON.stringify(toConversationInfo(metadata, deps.liveStatus?.(metadata.conversation_id)))
+          : 'null',
+      );
   });
 
   app.patch<{ Params: { id: string } }>('/api/conversations/:id', async (request, reply) => {
@@ -67,6 +81,7 @@ export async function conversationRoutes(app: FastifyInstance, deps: Conversatio
 
   app.delete<{ Params: { id: string } }>('/api/conversations/:id', async (request, reply) => {
     if (!validId(request.params.id, reply)) return reply;
+    await deps.onDelete?.(request.params.id);
     const deleted = await deps.conversations.delete(request.params.id);
     if (deleted) await deps.events.deleteConversation(request.params.id);
     return deleted;
@@ -114,20 +129,27 @@ function validId(id: string, reply: FastifyReply): boolean {
   }
 }
 
-/** reference §1.2: a stored conversation with no live session is STOPPED with no runtime status. */
-export function toConversationInfo(metadata: ConversationMetadata): ConversationInfo {
+/** reference §1.2: a stored conversation with no live session is STOPPED with no runtime status and no url. */
+export function toConversationInfo(
+  metadata: ConversationMetadata,
+  live: { status: ConversationInfo['status']; runtimeStatus: ConversationInfo['runtime_status'] } = {
+    status: 'STOPPED',
+    runtimeStatus: null,
+  },
+): ConversationInfo {
+  const running = live.status === 'RUNNING' || live.status === 'STARTING';
   return {
     conversation_id: metadata.conversation_id,
     title: metadata.title,
     last_updated_at: metadata.last_updated_at,
-    status: 'STOPPED',
-    runtime_status: null,
+    status: live.status,
+    runtime_status: live.runtimeStatus,
     selected_repository: metadata.selected_repository,
     selected_branch: metadata.selected_branch,
     git_provider: metadata.git_provider,
     trigger: metadata.trigger,
     num_connections: 0,
-    url: null,
+    url: running ? `/api/conversations/${metadata.conversation_id}` : null,
     session_api_key: null,
     created_at: metadata.created_at,
     pr_number: metadata.pr_number,
