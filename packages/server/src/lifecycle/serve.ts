@@ -10,6 +10,7 @@ import { ConfiguredSandboxes } from '../sandboxes/provider-factory.js';
 import { loadSecretKey, SecretCipher } from '../secrets/cipher.js';
 import { SecretStore, SettingsStore } from '../secrets/settings-store.js';
 import { type DatabaseHandle, openDatabase } from '../storage/index.js';
+import { attachSocketIo } from '../streams/socketio.js';
 import { assertSafeListenAddress } from './listen-policy.js';
 
 export interface RunningServer {
@@ -43,6 +44,7 @@ export async function startServer(
   const settings = new SettingsStore(database, cipher);
   const secrets = new SecretStore(database, cipher);
   const sandboxes = new ConfiguredSandboxes(config, logger);
+  let broadcast: (conversationId: string, payload: Record<string, unknown>) => void = () => undefined;
   const manager = new ConversationManager({
     config,
     conversations,
@@ -51,6 +53,8 @@ export async function startServer(
     secrets,
     sandboxes,
     logger,
+    // reference §2.3: status updates go to the conversation's room, unpersisted.
+    onStatus: (conversationId, status) => broadcast(conversationId, { status_update: true, ...status }),
   });
   logger.info({ database: database.location, dialect: database.dialect }, 'storage ready');
   let app: FastifyInstance;
@@ -64,6 +68,15 @@ export async function startServer(
     await database.close();
     throw error;
   }
+  const io = attachSocketIo(app.server, {
+    events,
+    conversations,
+    settings,
+    manager,
+    logger,
+    sessionApiKey: config.session_api_key,
+  });
+  broadcast = (conversationId, payload) => io.to(`room:${conversationId}`).emit('oh_event', payload);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -78,6 +91,7 @@ export async function startServer(
     manager,
     close: () => {
       closing ??= (async () => {
+        await io.close();
         await app.close();
         await manager.close();
         await sandboxes.close();

@@ -28,11 +28,9 @@ export async function conversationLifecycleRoutes(
   app.post('/api/conversations', async (request, reply) => {
     const parsed = InitSessionRequest.safeParse(request.body ?? {});
     if (!parsed.success)
-      return reply
-        .status(422)
-        .send({
-          detail: parsed.error.issues.map((issue) => ({ loc: ['body', ...issue.path], msg: issue.message })),
-        });
+      return reply.status(422).send({
+        detail: parsed.error.issues.map((issue) => ({ loc: ['body', ...issue.path], msg: issue.message })),
+      });
     const body = parsed.data;
     const settings = await deps.settings.load();
     if (!settings)
@@ -80,13 +78,11 @@ export async function conversationLifecycleRoutes(
       return { status: 'ok', conversation_id: request.params.id, conversation_status: status };
     } catch (error) {
       const message = error instanceof DeftError ? error.message : (error as Error).message;
-      return reply
-        .status(500)
-        .send({
-          status: 'error',
-          conversation_id: request.params.id,
-          message: `Failed to start conversation: ${message}`,
-        });
+      return reply.status(500).send({
+        status: 'error',
+        conversation_id: request.params.id,
+        message: `Failed to start conversation: ${message}`,
+      });
     }
   });
 
