@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { type ActionEvent, createObservation, type ObservationEvent } from '@deft/protocol';
 
@@ -51,6 +51,8 @@ export async function writeDefault(action: ActionEvent<'write'>, cwd: string): P
     if (!info) {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, action.args.content, { mode: 0o664 });
+      // The create mode is masked by the process umask (usually 022); §4.4 wants exactly 0664.
+      await chmod(path, 0o664);
     } else {
       const lines = (await readFile(path, 'utf8')).split('\n');
       const { start, end } = action.args;
