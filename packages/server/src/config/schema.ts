@@ -36,6 +36,8 @@ export const ConfigSchema = z
           .positive()
           .default(10 * 1024 * 1024),
         permitted_cors_origins: z.string().default(''),
+        /** comment lines sent on idle event streams so proxies keep them open */
+        stream_heartbeat_ms: z.coerce.number().int().min(100).default(15_000),
       })
       .prefault({}),
     sandbox: z

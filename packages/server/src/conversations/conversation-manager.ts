@@ -51,6 +51,7 @@ interface Live {
 export class ConversationManager {
   readonly #deps: ConversationManagerDeps;
   readonly #live = new Map<string, Live>();
+  readonly #textListeners = new Map<string, Set<(text: string) => void>>();
 
   constructor(deps: ConversationManagerDeps) {
     this.#deps = deps;
@@ -102,6 +103,20 @@ export class ConversationManager {
       await this.stop(conversationId);
     });
     return live.status;
+  }
+
+  /** The LLM's text as it streams, for one conversation (a live side channel; returns the unsubscribe). */
+  onTextDelta(conversationId: string, listener: (text: string) => void): () => void {
+    let listeners = this.#textListeners.get(conversationId);
+    if (!listeners) {
+      listeners = new Set();
+      this.#textListeners.set(conversationId, listeners);
+    }
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.#textListeners.delete(conversationId);
+    };
   }
 
   /** Waits until a started conversation is running (or failed to start). */
@@ -189,6 +204,9 @@ export class ConversationManager {
         customSecretsDescriptions: Object.fromEntries(Object.keys(secrets).map((name) => [name, ''])),
       }),
       onStatus: (status) => this.#status(conversationId, status),
+      onTextDelta: (text) => {
+        for (const listener of this.#textListeners.get(conversationId) ?? []) listener(text);
+      },
       config: {
         maxIterations: settings.max_iterations ?? config.agent.max_iterations,
         maxBudgetPerTask: settings.max_budget_per_task ?? config.agent.max_budget_per_task,

@@ -10,6 +10,7 @@ import { conversationRoutes } from '../routes/conversations.js';
 import { optionsRoutes } from '../routes/options.js';
 import { settingsRoutes } from '../routes/settings.js';
 import type { SecretStore, SettingsStore } from '../secrets/settings-store.js';
+import { sseRoutes } from '../streams/sse.js';
 import { handleError } from './errors.js';
 import { healthRoutes } from './health.js';
 import { requireSessionKey } from './session-key.js';
@@ -64,6 +65,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       events: deps.stores.events,
       liveStatus: manager ? (id: string) => manager.status(id) : undefined,
       onDelete: manager ? (id: string) => manager.stop(id).then(() => undefined) : undefined,
+    });
+    await app.register(sseRoutes, {
+      events: deps.stores.events,
+      conversations: deps.stores.conversations,
+      manager,
+      heartbeatMs: deps.config.server.stream_heartbeat_ms,
     });
     if (manager) {
       await app.register(conversationLifecycleRoutes, {
