@@ -11,6 +11,7 @@ import { loadSecretKey, SecretCipher } from '../secrets/cipher.js';
 import { SecretStore, SettingsStore } from '../secrets/settings-store.js';
 import { type DatabaseHandle, openDatabase } from '../storage/index.js';
 import { attachSocketIo } from '../streams/socketio.js';
+import { attachWebSocketStream } from '../streams/websocket.js';
 import { assertSafeListenAddress } from './listen-policy.js';
 
 export interface RunningServer {
@@ -77,6 +78,13 @@ export async function startServer(
     sessionApiKey: config.session_api_key,
   });
   broadcast = (conversationId, payload) => io.to(`room:${conversationId}`).emit('oh_event', payload);
+  const wss = attachWebSocketStream(app.server, {
+    events,
+    conversations,
+    manager,
+    sessionApiKey: config.session_api_key,
+    heartbeatMs: config.server.stream_heartbeat_ms,
+  });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -91,6 +99,8 @@ export async function startServer(
     manager,
     close: () => {
       closing ??= (async () => {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
         await io.close();
         await app.close();
         await manager.close();
