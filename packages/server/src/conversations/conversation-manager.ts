@@ -4,6 +4,7 @@ import {
   CodeActAgent,
   createLlmClient,
   createRecallHandler,
+  type LlmClient,
   type StatusUpdate,
 } from '@deft/agent';
 import {
@@ -31,6 +32,8 @@ export interface ConversationManagerDeps {
   secrets: SecretStore;
   sandboxes: ClientProvider;
   logger: Logger;
+  /** every LLM call's outcome (metrics) */
+  onLlmCall?: (outcome: { ok: true; response: import('@deft/agent').LlmResponse } | { ok: false }) => void;
   /** unpersisted status updates for a conversation's clients (reference §2.3) */
   onStatus?: (conversationId: string, status: StatusUpdate) => void;
 }
@@ -62,6 +65,10 @@ export class ConversationManager {
     return live
       ? { status: live.status, runtimeStatus: live.runtimeStatus }
       : { status: 'STOPPED', runtimeStatus: null };
+  }
+
+  get runningCount(): number {
+    return this.#live.size;
   }
 
   isRunning(conversationId: string): boolean {
@@ -182,12 +189,26 @@ export class ConversationManager {
       sandbox_id: sandbox.id,
       llm_model: settings.llm_model,
     });
-    const llm = createLlmClient({
+    const client = createLlmClient({
       model: settings.llm_model ?? config.llm.model,
       apiKey: settings.llm_api_key ?? config.llm.api_key,
       baseUrl: settings.llm_base_url || config.llm.base_url || undefined,
       timeoutMs: config.llm.timeout_ms,
     });
+    const onCall = this.#deps.onLlmCall;
+    const llm: LlmClient = {
+      model: client.model,
+      async complete(request, options) {
+        try {
+          const response = await client.complete(request, options);
+          onCall?.({ ok: true, response });
+          return response;
+        } catch (error) {
+          onCall?.({ ok: false });
+          throw error;
+        }
+      },
+    };
     const controller = new AgentController({
       conversationId,
       agent: new CodeActAgent({

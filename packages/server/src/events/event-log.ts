@@ -13,6 +13,8 @@ export interface EventLogOptions {
   maxSubscriberQueue?: number;
   replayPageSize?: number;
   now?: () => Date;
+  /** Called after each committed batch with its size (metrics). */
+  onCommitted?: (count: number) => void;
 }
 
 interface PendingAppend {
@@ -45,6 +47,7 @@ export class EventLog {
       maxSubscriberQueue: options.maxSubscriberQueue ?? 10_000,
       replayPageSize: options.replayPageSize ?? 1000,
       now: options.now ?? (() => new Date()),
+      onCommitted: options.onCommitted ?? (() => undefined),
     };
   }
 
@@ -169,6 +172,7 @@ export class EventLog {
       for (const entry of batch) entry.reject(failure);
       return;
     }
+    this.#options.onCommitted(batch.length);
     // Persisted: now publish, in id order per conversation, then release the callers.
     for (const [index, entry] of batch.entries()) {
       const event = stored[index]!;

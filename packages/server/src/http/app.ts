@@ -5,6 +5,7 @@ import type { ConversationManager } from '../conversations/conversation-manager.
 import type { ConversationStore } from '../conversations/index.js';
 import type { EventLog } from '../events/index.js';
 import type { Logger } from '../logging/logger.js';
+import type { ServerMetrics } from '../metrics/metrics.js';
 import { conversationLifecycleRoutes } from '../routes/conversation-lifecycle.js';
 import { conversationRoutes } from '../routes/conversations.js';
 import { optionsRoutes } from '../routes/options.js';
@@ -26,6 +27,7 @@ export interface AppDependencies {
     secrets: SecretStore;
   };
   manager?: ConversationManager;
+  metrics?: ServerMetrics;
 }
 
 /** Builds the HTTP application without listening, so tests can inject or listen on a random port. */
@@ -55,6 +57,22 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     });
   });
   requireSessionKey(app, deps.config.session_api_key);
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.requestDuration.observe(
+        {
+          method: request.method,
+          route: request.routeOptions.url ?? 'unmatched',
+          status: String(reply.statusCode),
+        },
+        reply.elapsedTime / 1000,
+      );
+    });
+    app.get('/metrics', async (_request, reply) =>
+      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+    );
+  }
   await app.register(healthRoutes, { dataDir: deps.config.data_dir, startedAt: Date.now() });
   if (deps.stores) {
     await app.register(optionsRoutes);

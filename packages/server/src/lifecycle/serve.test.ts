@@ -53,3 +53,28 @@ describe('server start-up and health (reference §1.3 Health)', () => {
     await expect(startServer(config)).rejects.toThrow(/SESSION_API_KEY/);
   });
 });
+
+describe('/metrics (Prometheus)', () => {
+  it('exposes request latency, events appended, running conversations and process metrics', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'deft-metrics-'));
+    const server = await startServer(loadConfig({ env: { DEFT_HOME: home }, overrides: { port: 0 } }), {
+      logger: createLogger({ level: 'silent' }),
+    });
+    try {
+      const { conversation_id: id } = await server.conversations.create({});
+      await server.events.append(id, { action: 'null', args: {}, message: '' } as never);
+      await fetch(`${server.url}/health`);
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      expect(text).toMatch(
+        /deft_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} [1-9]/,
+      );
+      expect(text).toMatch(/^deft_events_appended_total 1$/m);
+      expect(text).toMatch(/^deft_conversations_running 0$/m);
+      expect(text).toContain('deft_process_resident_memory_bytes');
+      expect(text).toContain('deft_llm_calls_total');
+    } finally {
+      await server.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { ConversationStore } from '../conversations/index.js';
 import { EventLog } from '../events/index.js';
 import { buildApp } from '../http/app.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { ServerMetrics } from '../metrics/metrics.js';
 import { ConfiguredSandboxes } from '../sandboxes/provider-factory.js';
 import { loadSecretKey, SecretCipher } from '../secrets/cipher.js';
 import { SecretStore, SettingsStore } from '../secrets/settings-store.js';
@@ -39,7 +40,13 @@ export async function startServer(
     dataDir: config.data_dir,
     sqliteSynchronous: config.sqlite_synchronous,
   });
-  const events = new EventLog(database);
+  let running = () => 0;
+  let sandboxCount = async () => 0;
+  const metrics = new ServerMetrics({
+    runningConversations: () => running(),
+    sandboxes: () => sandboxCount(),
+  });
+  const events = new EventLog(database, { onCommitted: (count) => metrics.eventsAppended.inc(count) });
   const conversations = new ConversationStore(database);
   const cipher = new SecretCipher(loadSecretKey({ dataDir: config.data_dir }));
   const settings = new SettingsStore(database, cipher);
@@ -54,13 +61,28 @@ export async function startServer(
     secrets,
     sandboxes,
     logger,
+    onLlmCall: (outcome) => {
+      metrics.llmCalls.inc({ outcome: outcome.ok ? 'ok' : 'error' });
+      if (!outcome.ok) return;
+      metrics.llmTokens.inc({ kind: 'prompt' }, outcome.response.usage.promptTokens);
+      metrics.llmTokens.inc({ kind: 'completion' }, outcome.response.usage.completionTokens);
+      metrics.llmCost.inc(outcome.response.cost);
+    },
     // reference §2.3: status updates go to the conversation's room, unpersisted.
     onStatus: (conversationId, status) => broadcast(conversationId, { status_update: true, ...status }),
   });
   logger.info({ database: database.location, dialect: database.dialect }, 'storage ready');
   let app: FastifyInstance;
   try {
-    app = await buildApp({ config, logger, stores: { conversations, events, settings, secrets }, manager });
+    running = () => manager.runningCount;
+    sandboxCount = async () => (await sandboxes.list()).length;
+    app = await buildApp({
+      config,
+      logger,
+      stores: { conversations, events, settings, secrets },
+      manager,
+      metrics,
+    });
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await manager.close();
@@ -76,6 +98,7 @@ export async function startServer(
     manager,
     logger,
     sessionApiKey: config.session_api_key,
+    onConnectionChange: (delta) => metrics.socketConnections.inc(delta),
   });
   broadcast = (conversationId, payload) => io.to(`room:${conversationId}`).emit('oh_event', payload);
   const wss = attachWebSocketStream(app.server, {

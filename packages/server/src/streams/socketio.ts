@@ -15,6 +15,7 @@ export interface SocketDeps {
   manager: ConversationManager;
   logger: Logger;
   sessionApiKey: string;
+  onConnectionChange?: (delta: number) => void;
 }
 
 /**
@@ -61,7 +62,11 @@ async function serve(socket: Socket, deps: SocketDeps): Promise<void> {
   const after = Number.isInteger(parsed) ? parsed : -1;
   const replayEnd = await deps.events.latestId(conversationId);
   const subscription = deps.events.subscribe(conversationId, after, { maxQueue: 5_000 });
-  socket.on('disconnect', () => subscription.close());
+  deps.onConnectionChange?.(1);
+  socket.on('disconnect', () => {
+    deps.onConnectionChange?.(-1);
+    subscription.close();
+  });
 
   const handleAction = async (payload: unknown) => {
     try {
