@@ -128,6 +128,40 @@ describe.skipIf(Boolean(SKIP))(
       expect(readFileSync(join(home, 'workspaces', id, 'out.txt'), 'utf8')).toBe('hello from the sandbox\n');
       expect(JSON.stringify(events)).not.toContain('sk-lifecycle-secret');
 
+      // §1.3 per-conversation routes of a running conversation.
+      expect(await json(await api(`/api/conversations/${id}/config`))).toEqual({
+        runtime_id: id,
+        session_id: id,
+      });
+      expect(await json(await api(`/api/conversations/${id}/vscode-url`))).toEqual({ vscode_url: null });
+      expect(await json(await api(`/api/conversations/${id}/web-hosts`))).toEqual({ hosts: {} });
+      expect(await json<string[]>(await api(`/api/conversations/${id}/list-files`))).toContain('out.txt');
+      expect(await json(await api(`/api/conversations/${id}/select-file?file=out.txt`))).toEqual({
+        code: 'hello from the sandbox\n',
+      });
+      const zip = await api(`/api/conversations/${id}/zip-directory`);
+      expect(zip.headers.get('content-type')).toBe('application/zip');
+      expect(
+        Buffer.from(await zip.arrayBuffer())
+          .subarray(0, 2)
+          .toString(),
+      ).toBe('PK');
+      const trajectory = await json<{ trajectory: Record<string, any>[] }>(
+        await api(`/api/conversations/${id}/trajectory`),
+      );
+      expect(trajectory.trajectory.map((e) => e.id)).toEqual(
+        events.map((e) => e.id).filter((n) => n <= trajectory.trajectory.at(-1)!.id),
+      );
+      const microagents = await json<{ microagents: { name: string }[] }>(
+        await api(`/api/conversations/${id}/microagents`),
+      );
+      expect(microagents.microagents.map((m) => m.name)).toContain('git');
+      // §10: what the stock frontend probes, answered as an OSS server does.
+      expect(await json(await api('/api/v1/app-conversations?ids=a&ids=b'))).toEqual([null, null]);
+      const user = await api('/api/user/info');
+      expect(user.status).toBe(401);
+      expect(await user.json()).toBe('Git provider token required. (such as GitHub).');
+
       const message = await json(
         await api(`/api/conversations/${id}/message`, {
           method: 'POST',

@@ -67,6 +67,20 @@ export class ConversationManager {
       : { status: 'STOPPED', runtimeStatus: null };
   }
 
+  /** The runtime client of a running conversation's sandbox (CONVERSATION_NOT_RUNNING otherwise). */
+  runtime(conversationId: string): import('@deft/sandbox').RuntimeClient {
+    const live = this.#live.get(conversationId);
+    if (!live?.sandboxId || live.status !== 'RUNNING') {
+      throw new DeftError('CONVERSATION_NOT_RUNNING', `Conversation ${conversationId} is not running`);
+    }
+    return this.#deps.sandboxes.client(live.sandboxId);
+  }
+
+  /** The sandbox id of a running conversation, or null. */
+  sandboxId(conversationId: string): string | null {
+    return this.#live.get(conversationId)?.sandboxId ?? null;
+  }
+
   get runningCount(): number {
     return this.#live.size;
   }

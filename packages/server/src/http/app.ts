@@ -6,6 +6,8 @@ import type { ConversationStore } from '../conversations/index.js';
 import type { EventLog } from '../events/index.js';
 import type { Logger } from '../logging/logger.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
+import { compatibilityRoutes } from '../routes/compat.js';
+import { conversationFileRoutes } from '../routes/conversation-files.js';
 import { conversationLifecycleRoutes } from '../routes/conversation-lifecycle.js';
 import { conversationRoutes } from '../routes/conversations.js';
 import { optionsRoutes } from '../routes/options.js';
@@ -90,7 +92,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       manager,
       heartbeatMs: deps.config.server.stream_heartbeat_ms,
     });
+    await app.register(compatibilityRoutes);
     if (manager) {
+      await app.register(conversationFileRoutes, {
+        conversations: deps.stores.conversations,
+        events: deps.stores.events,
+        manager,
+        dataDir: deps.config.data_dir,
+      });
       await app.register(conversationLifecycleRoutes, {
         conversations: deps.stores.conversations,
         settings: deps.stores.settings,
