@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { loadMicroagents, toApiMicroagent } from '@deft/agent';
-import { createAction, validateConversationId } from '@deft/protocol';
+import { createAction } from '@deft/protocol';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ConversationManager } from '../conversations/conversation-manager.js';
 import type { ConversationStore } from '../conversations/index.js';
 import type { EventLog } from '../events/index.js';
+import { acceptConversationId } from './conversation-id.js';
 
 export interface ConversationFileRouteDeps {
   conversations: ConversationStore;
@@ -141,12 +142,7 @@ export async function conversationFileRoutes(
   }
 
   async function known(id: string, reply: FastifyReply): Promise<boolean> {
-    try {
-      validateConversationId(id);
-    } catch (error) {
-      void reply.status(400).send({ detail: (error as Error).message });
-      return false;
-    }
+    if (!acceptConversationId(id, reply)) return false;
     if (await deps.conversations.get(id)) return true;
     void reply.status(404).send({ detail: `Conversation ${id} not found` });
     return false;

@@ -6,12 +6,12 @@ import {
   InitSessionRequest,
   parseEvent,
   StartConversationRequest,
-  validateConversationId,
 } from '@deft/protocol';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ConversationManager } from '../conversations/conversation-manager.js';
 import type { ConversationStore } from '../conversations/index.js';
 import type { SettingsStore } from '../secrets/settings-store.js';
+import { acceptConversationId } from './conversation-id.js';
 
 export interface LifecycleRouteDeps {
   conversations: ConversationStore;
@@ -69,7 +69,7 @@ export async function conversationLifecycleRoutes(
   });
 
   app.post<{ Params: { id: string } }>('/api/conversations/:id/start', async (request, reply) => {
-    if (!validId(request.params.id, reply)) return reply;
+    if (!acceptConversationId(request.params.id, reply)) return reply;
     StartConversationRequest.safeParse(request.body ?? {});
     if (!(await deps.conversations.get(request.params.id)))
       return reply.status(404).send({ status: 'error', conversation_id: request.params.id });
@@ -87,7 +87,7 @@ export async function conversationLifecycleRoutes(
   });
 
   app.post<{ Params: { id: string } }>('/api/conversations/:id/stop', async (request, reply) => {
-    if (!validId(request.params.id, reply)) return reply;
+    if (!acceptConversationId(request.params.id, reply)) return reply;
     const { status } = deps.manager.status(request.params.id);
     if (status !== 'STARTING' && status !== 'RUNNING') {
       return {
@@ -107,7 +107,7 @@ export async function conversationLifecycleRoutes(
   });
 
   app.post<{ Params: { id: string } }>('/api/conversations/:id/message', async (request, reply) => {
-    if (!validId(request.params.id, reply)) return reply;
+    if (!acceptConversationId(request.params.id, reply)) return reply;
     const text = (request.body as { message?: unknown } | undefined)?.message;
     if (typeof text !== 'string')
       return reply.status(422).send({ detail: [{ loc: ['body', 'message'], msg: 'message is required' }] });
@@ -123,7 +123,7 @@ export async function conversationLifecycleRoutes(
   });
 
   app.post<{ Params: { id: string } }>('/api/conversations/:id/events', async (request, reply) => {
-    if (!validId(request.params.id, reply)) return reply;
+    if (!acceptConversationId(request.params.id, reply)) return reply;
     let event: ReturnType<typeof parseEvent>;
     try {
       event = parseEvent(request.body);
@@ -137,14 +137,4 @@ export async function conversationLifecycleRoutes(
       return reply.status(500).send({ success: false, error: (error as Error).message });
     }
   });
-}
-
-function validId(id: string, reply: FastifyReply): boolean {
-  try {
-    validateConversationId(id);
-    return true;
-  } catch (error) {
-    void reply.status(400).send({ detail: (error as Error).message });
-    return false;
-  }
 }

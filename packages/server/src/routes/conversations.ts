@@ -1,12 +1,8 @@
-import {
-  type ConversationInfo,
-  DeftError,
-  UpdateConversationRequest,
-  validateConversationId,
-} from '@deft/protocol';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { type ConversationInfo, DeftError, UpdateConversationRequest } from '@deft/protocol';
+import type { FastifyInstance } from 'fastify';
 import type { ConversationMetadata, ConversationStore } from '../conversations/index.js';
 import type { EventLog } from '../events/index.js';
+import { acceptConversationId } from './conversation-id.js';
 
 export interface ConversationRouteDeps {
   conversations: ConversationStore;
@@ -48,7 +44,7 @@ export async function conversationRoutes(app: FastifyInstance, deps: Conversatio
   );
 
   app.get<{ Params: { id: string } }>('/api/conversations/:id', async (request, reply) => {
-    if (!validId(request.params.id, reply)) return reply;
+    if (!acceptConversationId(request.params.id, reply)) return reply;
     const metadata = await deps.conversations.get(request.params.id);
     // reference §1.3: a missing conversation is a literal null with 200.
     return reply
@@ -61,7 +57,7 @@ export async function conversationRoutes(app: FastifyInstance, deps: Conversatio
   });
 
   app.patch<{ Params: { id: string } }>('/api/conversations/:id', async (request, reply) => {
-    if (!validId(request.params.id, reply)) return reply;
+    if (!acceptConversationId(request.params.id, reply)) return reply;
     const parsed = UpdateConversationRequest.safeParse(request.body ?? {});
     if (!parsed.success)
       return reply.status(422).send({
@@ -80,7 +76,7 @@ export async function conversationRoutes(app: FastifyInstance, deps: Conversatio
   });
 
   app.delete<{ Params: { id: string } }>('/api/conversations/:id', async (request, reply) => {
-    if (!validId(request.params.id, reply)) return reply;
+    if (!acceptConversationId(request.params.id, reply)) return reply;
     await deps.onDelete?.(request.params.id);
     const deleted = await deps.conversations.delete(request.params.id);
     if (deleted) await deps.events.deleteConversation(request.params.id);
@@ -90,7 +86,7 @@ export async function conversationRoutes(app: FastifyInstance, deps: Conversatio
   app.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>(
     '/api/conversations/:id/events',
     async (request, reply) => {
-      if (!validId(request.params.id, reply)) return reply;
+      if (!acceptConversationId(request.params.id, reply)) return reply;
       if (!(await deps.conversations.get(request.params.id)))
         return reply.status(404).send({ detail: `Conversation ${request.params.id} not found` });
       const q = request.query;
@@ -117,16 +113,6 @@ export async function conversationRoutes(app: FastifyInstance, deps: Conversatio
       }
     },
   );
-}
-
-function validId(id: string, reply: FastifyReply): boolean {
-  try {
-    validateConversationId(id);
-    return true;
-  } catch (error) {
-    void reply.status(400).send({ detail: (error as Error).message });
-    return false;
-  }
 }
 
 /** reference §1.2: a stored conversation with no live session is STOPPED with no runtime status and no url. */
