@@ -36,6 +36,10 @@ export const ConfigSchema = z
           .positive()
           .default(10 * 1024 * 1024),
         permitted_cors_origins: z.string().default(''),
+        /** requests per client address per second before they are slowed; twice that gets 429 (0 = off) */
+        rate_limit_per_second: z.coerce.number().int().min(0).default(10),
+        /** the built web UI; empty = packages/web/dist next to this server */
+        web_dir: z.string().default(''),
         /** comment lines sent on idle event streams so proxies keep them open */
         stream_heartbeat_ms: z.coerce.number().int().min(100).default(15_000),
       })

@@ -16,7 +16,9 @@ import type { SecretStore, SettingsStore } from '../secrets/settings-store.js';
 import { sseRoutes } from '../streams/sse.js';
 import { handleError } from './errors.js';
 import { healthRoutes } from './health.js';
+import { applyHttpPolicy } from './http-policy.js';
 import { requireSessionKey } from './session-key.js';
+import { defaultWebDir, webUiRoutes } from './web-ui.js';
 
 export interface AppDependencies {
   config: DeftConfig;
@@ -57,6 +59,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       message: `Route ${request.method} ${request.url} not found`,
       detail: 'Not Found',
     });
+  });
+  applyHttpPolicy(app, {
+    permittedCorsOrigins: deps.config.server.permitted_cors_origins,
+    rateLimitPerSecond: deps.config.server.rate_limit_per_second,
   });
   requireSessionKey(app, deps.config.session_api_key);
   const metrics = deps.metrics;
@@ -107,5 +113,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       });
     }
   }
+  await app.register(webUiRoutes, { webDir: deps.config.server.web_dir || defaultWebDir() });
   return app;
 }
