@@ -54,6 +54,11 @@ export interface ScriptedLlmOptions {
   model?: string;
   /** Keep every request for assertions (default true); benchmarks turn it off to stay constant in memory. */
   record?: boolean;
+  /**
+   * Answers auxiliary calls — requests tagged with an `x-deft-purpose` header, such as conversation titles —
+   * without touching the script, so they never steal a step meant for the agent. Default: a short text reply.
+   */
+  auxiliary?: (purpose: string, request: RecordedRequest) => ScriptStep;
 }
 
 /**
@@ -95,8 +100,12 @@ export async function startScriptedLlm(options: ScriptedLlmOptions = {}): Promis
     res.on('close', () => {
       if (!res.writableFinished) record.aborted = true;
     });
-    let step = script.shift() ??
-      options.fallback ?? { kind: 'error', status: 500, message: 'the scripted LLM has no step left' };
+    const purpose = req.headers['x-deft-purpose'];
+    let step: ScriptStep =
+      typeof purpose === 'string'
+        ? (options.auxiliary?.(purpose, record) ?? { text: `Scripted ${purpose}` })
+        : (script.shift() ??
+          options.fallback ?? { kind: 'error', status: 500, message: 'the scripted LLM has no step left' });
     while (step.kind === 'function') step = step.respond(record);
     if ('delayMs' in step && step.delayMs) {
       await new Promise((resolve) => setTimeout(resolve, step.delayMs));

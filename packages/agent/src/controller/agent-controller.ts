@@ -103,19 +103,40 @@ export class AgentController {
    * Starts a conversation: loading, the system event when the log has none, the initial message (if any)
    * with its recall, then running — or awaiting_user_input without a message (reference §3.6).
    */
-  async start(options: { initialMessage?: DeftEvent | string; restore?: boolean } = {}): Promise<void> {
+  async start(
+    options: { initialMessage?: DeftEvent | string; restore?: boolean; resume?: boolean } = {},
+  ): Promise<void> {
     let hasSystem = false;
+    let lastState: string | null = null;
     if (options.restore) {
       for await (const event of this.#log.readAll()) {
         this.#agent.observe(event);
         this.#stuck.observe(event);
         if ('action' in event && event.action === 'system') hasSystem = true;
         if ('action' in event && event.action === 'message' && event.source === 'user') this.#userMessages++;
+        if ('observation' in event && event.observation === 'agent_state_changed')
+          lastState = String(event.extras.agent_state ?? '');
+        if ('action' in event && event.tool_call_metadata && event.action !== 'finish')
+          this.#unanswered = event;
+        else if ('observation' in event && this.#unanswered && event.cause === this.#unanswered.id)
+          this.#unanswered = null;
       }
+      // The previous loop ended (restart, pause) while an action ran: its result is unknown, and the LLM needs
+      // an answer to every tool call.
+      await this.#answerUnanswered(
+        'AGENT_ERROR$ERROR_ACTION_NOT_EXECUTED_ERROR',
+        'The conversation was interrupted while this action ran; its result is unknown.',
+      );
     }
     await this.#setState('loading');
     if (!hasSystem) await this.#append(this.#agent.systemAction());
-    if (options.initialMessage !== undefined) {
+    if (options.initialMessage === undefined && options.resume && lastState === 'running') {
+      // Back from a restart mid-task: carry on where the agent was.
+      await this.#append(
+        createAction('change_agent_state', { agent_state: 'running' }, { source: 'environment' }),
+      );
+      await this.#setState('running');
+    } else if (options.initialMessage !== undefined) {
       const message =
         typeof options.initialMessage === 'string'
           ? createAction('message', { content: options.initialMessage })

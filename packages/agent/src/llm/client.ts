@@ -31,6 +31,8 @@ export interface LlmRequest {
   tools?: LlmToolDefinition[];
   temperature?: number;
   maxOutputTokens?: number;
+  /** What an auxiliary call is for (e.g. `title`); sent as the `x-deft-purpose` header, absent on agent steps. */
+  purpose?: string;
 }
 
 export interface LlmToolCall {

@@ -86,6 +86,7 @@ class SdkLlmClient implements LlmClient {
       temperature: request.temperature ?? this.#settings.temperature ?? 0,
       maxOutputTokens: request.maxOutputTokens ?? this.#settings.maxOutputTokens ?? 8192,
       abortSignal: signal,
+      headers: request.purpose ? { 'x-deft-purpose': request.purpose } : undefined,
     };
     try {
       const result = options.onTextDelta

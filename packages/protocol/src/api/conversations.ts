@@ -92,6 +92,10 @@ export const InitSessionRequest = z
     conversation_instructions: z.string().nullable().optional(),
     mcp_config: z.record(z.string(), z.unknown()).nullable().optional(),
     conversation_id: z.string().optional(),
+    /** Deft extension: an absolute folder on the server's machine used as the sandbox's /workspace */
+    workspace_path: z.string().min(1).nullable().optional(),
+    /** Deft extension: a git URL cloned into the conversation's workspace before the agent starts */
+    git_url: z.string().min(1).nullable().optional(),
   })
   .strict();
 export type InitSessionRequest = z.infer<typeof InitSessionRequest>;

@@ -78,8 +78,14 @@ export const ConfigSchema = z
       .prefault({}),
     conversations: z
       .object({
-        max_running: z.coerce.number().int().positive().default(3),
+        /** running conversations at once; at the limit the least recently active idle one is paused */
+        max_running: z.coerce.number().int().positive().default(8),
+        /** an idle conversation without clients is paused after this long (0 = never) */
         close_delay_s: z.coerce.number().int().min(0).default(3600),
+        /** how often idle conversations are looked for (0 = never) */
+        sweep_interval_ms: z.coerce.number().int().min(0).default(15_000),
+        /** cloning a conversation's repository gives up after this long */
+        clone_timeout_ms: z.coerce.number().int().positive().default(300_000),
       })
       .prefault({}),
   })

@@ -28,7 +28,13 @@ export interface ConversationMetadata {
   total_tokens: number;
   sandbox_id: string | null;
   pr_number: number[];
+  /** where the agent loop should be; `running` ones are brought back after a restart */
+  loop_state: LoopState;
+  /** the host folder mounted as the sandbox's /workspace; null = the default under the data dir */
+  workspace_dir: string | null;
 }
+
+export type LoopState = 'running' | 'paused' | 'stopped';
 
 export type NewConversation = Partial<Omit<ConversationMetadata, 'created_at'>> & { created_at?: string };
 export type ConversationPatch = Partial<Omit<ConversationMetadata, 'conversation_id' | 'created_at'>>;
@@ -84,6 +90,8 @@ export class ConversationStore {
       total_tokens: input.total_tokens ?? 0,
       sandbox_id: input.sandbox_id ?? null,
       pr_number: input.pr_number ?? [],
+      loop_state: input.loop_state ?? 'stopped',
+      workspace_dir: input.workspace_dir ?? null,
     };
     validate(metadata);
     try {
@@ -120,7 +128,15 @@ export class ConversationStore {
       created_at: current.created_at,
     };
     validate(next);
-    const { conversation_id: _id, created_at: _created, ...columns } = toRow(next);
+    // Only the patched columns are written, so concurrent patches of different fields (a title, the costs)
+    // never undo each other.
+    const row = toRow(next) as unknown as Record<string, unknown>;
+    const columns = Object.fromEntries(
+      Object.keys(stripUndefined(patch))
+        .filter((key) => key !== 'conversation_id' && key !== 'created_at')
+        .map((key) => [key, row[key]]),
+    );
+    if (Object.keys(columns).length === 0) return next;
     await this.#db
       .updateTable('conversations')
       .set(columns)
@@ -136,6 +152,18 @@ export class ConversationStore {
       .where('conversation_id', '=', conversationId)
       .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
+  }
+
+  /** The ids of the conversations whose loop is in the given state, most recently updated first. */
+  async idsByLoopState(state: LoopState, limit = 10_000): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('conversations')
+      .select('conversation_id')
+      .where('loop_state', '=', state)
+      .orderBy('last_updated_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.conversation_id);
   }
 
   async list(options: ListConversationsOptions = {}): Promise<ConversationPage> {
@@ -250,5 +278,7 @@ function fromRow(row: Selectable<ConversationRow>): ConversationMetadata {
     total_tokens: Number(row.total_tokens),
     sandbox_id: row.sandbox_id,
     pr_number: JSON.parse(row.pr_number) as number[],
+    loop_state: (row.loop_state as LoopState | undefined) ?? 'stopped',
+    workspace_dir: row.workspace_dir ?? null,
   };
 }

@@ -90,7 +90,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       conversations: deps.stores.conversations,
       events: deps.stores.events,
       liveStatus: manager ? (id: string) => manager.status(id) : undefined,
-      onDelete: manager ? (id: string) => manager.stop(id).then(() => undefined) : undefined,
+      onDelete: manager ? (id: string) => manager.delete(id) : undefined,
+      onTitle: manager ? (id: string, title: string) => manager.announceTitle(id, title) : undefined,
     });
     await app.register(sseRoutes, {
       events: deps.stores.events,

@@ -68,8 +68,8 @@ export async function startServer(
       metrics.llmTokens.inc({ kind: 'completion' }, outcome.response.usage.completionTokens);
       metrics.llmCost.inc(outcome.response.cost);
     },
-    // reference §2.3: status updates go to the conversation's room, unpersisted.
-    onStatus: (conversationId, status) => broadcast(conversationId, { status_update: true, ...status }),
+    // reference §2.3: status and title updates go to the conversation's room, unpersisted.
+    onRoomMessage: (conversationId, payload) => broadcast(conversationId, payload),
   });
   logger.info({ database: database.location, dialect: database.dialect }, 'storage ready');
   let app: FastifyInstance;
@@ -108,6 +108,8 @@ export async function startServer(
     sessionApiKey: config.session_api_key,
     heartbeatMs: config.server.stream_heartbeat_ms,
   });
+  // After a restart the conversations that were running come back (in the background: serving starts now).
+  void manager.recover().catch((error: unknown) => logger.error({ err: error }, 'recovery failed'));
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -10,6 +10,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ConversationManager } from '../conversations/conversation-manager.js';
 import type { ConversationStore } from '../conversations/index.js';
+import { checkGitUrl, checkWorkspacePath } from '../conversations/workspace-source.js';
 import type { SettingsStore } from '../secrets/settings-store.js';
 import { acceptConversationId } from './conversation-id.js';
 
@@ -51,21 +52,46 @@ export async function conversationLifecycleRoutes(
         : randomBytes(16).toString('hex');
     if (!ConversationId.safeParse(id).success)
       return reply.status(400).send({ detail: 'Invalid conversation id' });
+    let workspaceDir: string | null = null;
+    let source = body.repository ?? null;
+    try {
+      if (body.workspace_path && body.git_url)
+        throw new DeftError('VALIDATION_FAILED', 'Give either workspace_path or git_url, not both');
+      if (body.workspace_path) workspaceDir = checkWorkspacePath(body.workspace_path);
+      if (body.git_url) source = checkGitUrl(body.git_url);
+    } catch (error) {
+      return reply
+        .status(400)
+        .send({ status: 'error', message: (error as Error).message, msg_id: 'VALIDATION_FAILED' });
+    }
     await deps.conversations.create({
       conversation_id: id,
       title: defaultConversationTitle(id),
+      workspace_dir: workspaceDir,
       trigger: body.suggested_task
         ? 'suggested_task'
         : body.create_microagent
           ? 'microagent_management'
           : 'gui',
-      selected_repository: body.repository ?? null,
+      selected_repository: source,
       selected_branch: body.selected_branch ?? null,
       git_provider: body.git_provider ?? null,
       llm_model: settings.llm_model,
     });
-    const status = await deps.manager.start(id, { initialMessage: body.initial_user_msg ?? undefined });
-    return { status: 'ok', conversation_id: id, message: null, conversation_status: status };
+    try {
+      const status = await deps.manager.start(id, { initialMessage: body.initial_user_msg ?? undefined });
+      return { status: 'ok', conversation_id: id, message: null, conversation_status: status };
+    } catch (error) {
+      if (!(error instanceof DeftError && error.code === 'TOO_MANY_CONVERSATIONS')) throw error;
+      // The conversation exists and starts on the next message or connect, once a running one is idle.
+      return reply.status(429).send({
+        status: 'error',
+        conversation_id: id,
+        message: error.message,
+        msg_id: 'AGENT_ERROR$TOO_MANY_CONVERSATIONS',
+        conversation_status: 'STOPPED',
+      });
+    }
   });
 
   app.post<{ Params: { id: string } }>('/api/conversations/:id/start', async (request, reply) => {
@@ -78,6 +104,13 @@ export async function conversationLifecycleRoutes(
       return { status: 'ok', conversation_id: request.params.id, conversation_status: status };
     } catch (error) {
       const message = error instanceof DeftError ? error.message : (error as Error).message;
+      if (error instanceof DeftError && error.code === 'TOO_MANY_CONVERSATIONS')
+        return reply.status(429).send({
+          status: 'error',
+          conversation_id: request.params.id,
+          message,
+          msg_id: 'AGENT_ERROR$TOO_MANY_CONVERSATIONS',
+        });
       return reply.status(500).send({
         status: 'error',
         conversation_id: request.params.id,

@@ -10,6 +10,8 @@ export interface ConversationRouteDeps {
   /** live status of running conversations; without it every conversation reads as STOPPED */
   /** stops a running conversation before it is deleted */
   onDelete?: (conversationId: string) => Promise<void>;
+  /** the title-update message to the conversation's room (reference §1.3 PATCH) */
+  onTitle?: (conversationId: string, title: string) => void;
   liveStatus?: (conversationId: string) => {
     status: ConversationInfo['status'];
     runtimeStatus: ConversationInfo['runtime_status'];
@@ -68,10 +70,12 @@ export async function conversationRoutes(app: FastifyInstance, deps: Conversatio
         .status(404)
         .send({ status: 'error', message: 'Conversation not found', msg_id: 'CONVERSATION$NOT_FOUND' });
     }
+    const title = parsed.data.title.trim();
     await deps.conversations.update(request.params.id, {
-      title: parsed.data.title,
+      title,
       last_updated_at: new Date().toISOString(),
     });
+    deps.onTitle?.(request.params.id, title);
     return true;
   });
 

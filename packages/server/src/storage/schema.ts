@@ -55,4 +55,8 @@ export interface ConversationRow {
   sandbox_id: string | null;
   /** JSON array of ints */
   pr_number: string;
+  /** 'running' | 'paused' | 'stopped': where the agent loop should be (recovered after a restart) */
+  loop_state: string;
+  /** the host folder mounted as /workspace; null = data_dir/workspaces/<id> */
+  workspace_dir: string | null;
 }

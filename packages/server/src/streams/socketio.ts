@@ -62,10 +62,12 @@ async function serve(socket: Socket, deps: SocketDeps): Promise<void> {
   const after = Number.isInteger(parsed) ? parsed : -1;
   const replayEnd = await deps.events.latestId(conversationId);
   const subscription = deps.events.subscribe(conversationId, after, { maxQueue: 5_000 });
+  const releaseClient = deps.manager?.attachClient(conversationId);
   deps.onConnectionChange?.(1);
   socket.on('disconnect', () => {
     deps.onConnectionChange?.(-1);
     subscription.close();
+    releaseClient?.();
   });
 
   const handleAction = async (payload: unknown) => {

@@ -44,6 +44,7 @@ export async function sseRoutes(app: FastifyInstance, deps: SseDeps): Promise<vo
       });
       raw.write(': connected\n\n');
       const subscription = deps.events.subscribe(id, after, { maxQueue: 5_000 });
+      const releaseClient = deps.manager?.attachClient(id);
       const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), deps.heartbeatMs ?? 15_000);
       const stopText = deps.manager?.onTextDelta(id, (text) =>
         raw.write(`event: llm_text\ndata: ${JSON.stringify({ text })}\n\n`),
@@ -52,6 +53,7 @@ export async function sseRoutes(app: FastifyInstance, deps: SseDeps): Promise<vo
         clearInterval(heartbeat);
         stopText?.();
         subscription.close();
+        releaseClient?.();
         if (!raw.writableEnded) raw.end();
       };
       request.raw.on('close', end);

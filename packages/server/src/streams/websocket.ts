@@ -64,6 +64,7 @@ async function stream(
   deps: WebSocketStreamDeps,
 ): Promise<void> {
   const subscription = deps.events.subscribe(conversationId, after, { maxQueue: 5_000 });
+  const releaseClient = deps.manager?.attachClient(conversationId);
   const heartbeat = setInterval(() => ws.ping(), deps.heartbeatMs ?? 15_000);
   const stopText = deps.manager?.onTextDelta(conversationId, (text) =>
     ws.send(JSON.stringify({ type: 'llm_text', text })),
@@ -72,6 +73,7 @@ async function stream(
     clearInterval(heartbeat);
     stopText?.();
     subscription.close();
+    releaseClient?.();
   });
   try {
     for await (const event of subscription) {
