@@ -4,14 +4,20 @@ export const SECRET_PLACEHOLDER = '<secret_hidden>';
 /** Top-level keys that carry structure, not content: never rewritten. */
 const STRUCTURAL_KEYS = new Set(['id', 'timestamp', 'source', 'action', 'observation', 'cause']);
 
+/**
+ * Values shorter than this are not masked: replacing every `k` or `42` in every event would destroy the
+ * conversation without hiding anything a real credential needs hidden.
+ */
+export const MIN_MASKED_LENGTH = 4;
+
 export class SecretMasker {
   readonly #byConversation = new Map<string, Set<string>>();
   readonly #global = new Set<string>();
 
-  /** `'*'` registers values for every conversation. Empty values are ignored. */
+  /** `'*'` registers values for every conversation. Values shorter than MIN_MASKED_LENGTH are ignored. */
   register(conversationId: string, values: Iterable<string>): void {
     const target = conversationId === '*' ? this.#global : this.#setFor(conversationId);
-    for (const value of values) if (value) target.add(value);
+    for (const value of values) if (value && value.length >= MIN_MASKED_LENGTH) target.add(value);
   }
 
   forget(conversationId: string): void {
