@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { isDeftError, serializeEvent } from '@deft/protocol';
 import { Busboy, type BusboyInstance } from '@fastify/busboy';
 import { createDownloadZip, listFiles, receiveUpload } from '../files/index.js';
+import { gitChanges, gitDiff, NotARepositoryError } from '../git/git-changes.js';
 import { ActionExecutor, type ActionExecutorOptions } from './action-executor.js';
 import { keyMatches } from './auth.js';
 import { HttpError, readJson, sendJson } from './http-io.js';
@@ -129,6 +130,18 @@ export class RuntimeServer {
         });
         stream.pipe(response);
         return;
+      }
+      case 'GET /git/changes':
+      case 'GET /git/diff': {
+        // Deft's addition (the reference runs a script in the sandbox for these): git in the workspace.
+        const root = this.#options.workspaceRoot;
+        try {
+          if (route === 'GET /git/changes') return sendJson(response, 200, await gitChanges(root));
+          return sendJson(response, 200, await gitDiff(root, url.searchParams.get('path') ?? ''));
+        } catch (error) {
+          if (error instanceof NotARepositoryError) return sendJson(response, 404, { error: error.message });
+          return sendJson(response, 500, { error: (error as Error).message });
+        }
       }
       default:
         return sendJson(response, 404, { detail: 'Not Found' });

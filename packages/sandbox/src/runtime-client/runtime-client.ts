@@ -115,6 +115,22 @@ export class RuntimeClient {
     return response.body;
   }
 
+  /** The workspace's git changes (reference §1.3 git/changes); null when it is not a git repository. */
+  async gitChanges(): Promise<{ status: string; path: string }[] | null> {
+    const response = await this.#request('GET', '/git/changes', { timeoutMs: 60_000 });
+    if (response.status === 404) return null;
+    return this.#json(response);
+  }
+
+  /** A file now and at the base commit (reference §1.3 git/diff); null when it is not a git repository. */
+  async gitDiff(path: string): Promise<{ modified: string; original: string } | null> {
+    const response = await this.#request('GET', `/git/diff?path=${encodeURIComponent(path)}`, {
+      timeoutMs: 60_000,
+    });
+    if (response.status === 404) return null;
+    return this.#json(response);
+  }
+
   close(): void {
     this.#agent.destroy();
   }

@@ -36,6 +36,13 @@ export const ConfigSchema = z
           .positive()
           .default(10 * 1024 * 1024),
         permitted_cors_origins: z.string().default(''),
+        /** largest file accepted by upload-files, and how many files one upload may carry */
+        upload_file_limit_bytes: z.coerce
+          .number()
+          .int()
+          .positive()
+          .default(50 * 1024 * 1024),
+        upload_max_files: z.coerce.number().int().positive().default(100),
         /** requests per client address per second before they are slowed; twice that gets 429 (0 = off) */
         rate_limit_per_second: z.coerce.number().int().min(0).default(10),
         /** the built web UI; empty = packages/web/dist next to this server */

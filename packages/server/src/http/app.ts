@@ -8,6 +8,7 @@ import type { Logger } from '../logging/logger.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import { compatibilityRoutes } from '../routes/compat.js';
 import { conversationFileRoutes } from '../routes/conversation-files.js';
+import { conversationGitRoutes } from '../routes/conversation-git.js';
 import { conversationLifecycleRoutes } from '../routes/conversation-lifecycle.js';
 import { conversationRoutes } from '../routes/conversations.js';
 import { optionsRoutes } from '../routes/options.js';
@@ -106,7 +107,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         events: deps.stores.events,
         manager,
         dataDir: deps.config.data_dir,
+        uploadLimits: {
+          fileBytes: deps.config.server.upload_file_limit_bytes,
+          files: deps.config.server.upload_max_files,
+        },
       });
+      await app.register(conversationGitRoutes, { conversations: deps.stores.conversations, manager });
       await app.register(conversationLifecycleRoutes, {
         conversations: deps.stores.conversations,
         settings: deps.stores.settings,

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { loadMicroagents, toApiMicroagent } from '@deft/agent';
 import { createAction } from '@deft/protocol';
+import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ConversationManager } from '../conversations/conversation-manager.js';
 import type { ConversationStore } from '../conversations/index.js';
+import { defaultWorkspaceDir } from '../conversations/workspace-source.js';
 import type { EventLog } from '../events/index.js';
 import { acceptConversationId } from './conversation-id.js';
 
@@ -12,6 +14,15 @@ export interface ConversationFileRouteDeps {
   events: EventLog;
   manager: ConversationManager;
   dataDir: string;
+  uploadLimits: { fileBytes: number; files: number };
+}
+
+/** A plain file name for the workspace root: no folders, no `..`, no control characters. */
+function uploadName(name: string): string | null {
+  const base = name.replace(/\\/g, '/').split('/').pop() ?? '';
+  if (!base || base === '.' || base === '..' || /[\u0000-\u001f]/.test(base) || base.length > 255)
+    return null;
+  return base;
 }
 
 /** reference §1.3 list-files: entries the UI never shows. */
@@ -98,6 +109,55 @@ export async function conversationFileRoutes(
       .send(zip);
   });
 
+  await app.register(fastifyMultipart, {
+    // an oversized file is reported in skipped_files; the others of the upload still land
+    throwFileSizeLimit: false,
+    limits: { fileSize: deps.uploadLimits.fileBytes, files: deps.uploadLimits.files, fields: 10 },
+  });
+
+  // reference §1.3 upload-files: field `files` (repeated), each written to /workspace/<name>. Deft keeps the
+  // bytes as sent (the reference decodes them as UTF-8) and reports refused files instead of failing all.
+  app.post<Req>(`${prefix}/upload-files`, async (request, reply) => {
+    if (!(await known(request.params.id, reply))) return reply;
+    if (!request.isMultipart())
+      return reply.status(400).send({ error: 'Expected a multipart/form-data body with field "files"' });
+    const runtime = runtimeOf(request.params.id);
+    if (!runtime) return reply.status(404).send({ error: 'Runtime not yet initialized' });
+    const uploaded: string[] = [];
+    const skipped: { name: string; reason: string }[] = [];
+    try {
+      for await (const part of request.parts()) {
+        if (part.type !== 'file') continue;
+        const name = part.filename ?? '';
+        const content = await part.toBuffer().catch(() => null);
+        if (!content || part.file.truncated) {
+          skipped.push({ name, reason: `larger than ${deps.uploadLimits.fileBytes} bytes` });
+          continue;
+        }
+        if (part.fieldname !== 'files') {
+          skipped.push({ name, reason: `unexpected field ${part.fieldname}` });
+          continue;
+        }
+        const clean = uploadName(name);
+        if (!clean) {
+          skipped.push({ name, reason: 'invalid file name' });
+          continue;
+        }
+        try {
+          await runtime.uploadFile('/workspace', clean, content);
+          uploaded.push(`/workspace/${clean}`);
+        } catch (error) {
+          skipped.push({ name, reason: (error as Error).message });
+        }
+      }
+    } catch (error) {
+      return reply
+        .status(400)
+        .send({ error: `Upload failed: ${(error as Error).message}`, uploaded_files: uploaded });
+    }
+    return { uploaded_files: uploaded, skipped_files: skipped };
+  });
+
   app.get<Req>(`${prefix}/trajectory`, async (request, reply) => {
     if (!(await known(request.params.id, reply))) return reply;
     const trajectory: Record<string, unknown>[] = [];
@@ -126,8 +186,9 @@ export async function conversationFileRoutes(
     if (!(await known(request.params.id, reply))) return reply;
     if (!deps.manager.isRunning(request.params.id))
       return reply.status(404).send({ error: 'Agent session not found for this conversation' });
+    const metadata = await deps.conversations.get(request.params.id);
     const agents = loadMicroagents({
-      workspaceDir: join(deps.dataDir, 'workspaces', request.params.id),
+      workspaceDir: metadata?.workspace_dir ?? defaultWorkspaceDir(deps.dataDir, request.params.id),
       userDir: join(deps.dataDir, 'microagents'),
     });
     return { microagents: agents.map(toApiMicroagent) };
