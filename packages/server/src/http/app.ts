@@ -18,6 +18,7 @@ import { sseRoutes } from '../streams/sse.js';
 import { handleError } from './errors.js';
 import { healthRoutes } from './health.js';
 import { applyHttpPolicy } from './http-policy.js';
+import { registerOpenApi } from './openapi.js';
 import { requireSessionKey } from './session-key.js';
 import { defaultWebDir, webUiRoutes } from './web-ui.js';
 
@@ -82,6 +83,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
     );
   }
+  await registerOpenApi(app);
   await app.register(healthRoutes, { dataDir: deps.config.data_dir, startedAt: Date.now() });
   if (deps.stores) {
     await app.register(optionsRoutes);
