@@ -162,6 +162,7 @@ export default async function main(): Promise<void> {
       completion_tokens: 0,
       total_tokens: 0,
       pr_number: '[]',
+      loop_state: 'stopped',
     }));
     for (let start = 0; start < rows.length; start += 500) {
       await handle.db

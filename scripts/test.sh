@@ -51,6 +51,8 @@ fi
 # --- checks ------------------------------------------------------------------------------------------
 echo "==> lint (biome)" >&2
 npx biome check --diagnostic-level=error .
+echo "==> typecheck (benchmarks)" >&2
+npx tsc -p bench/tsconfig.json
 
 echo "==> tests (vitest)" >&2
 set +e
