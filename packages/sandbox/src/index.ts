@@ -1,7 +1,12 @@
 export { defaultRuntimeBundleDir } from './bundle-location.js';
 export { DockerSandboxProvider, type DockerSandboxProviderOptions } from './docker/docker-provider.js';
 export { WarmPool, type WarmPoolOptions } from './pool/warm-pool.js';
-export { ProcessSandboxProvider, type ProcessSandboxProviderOptions } from './process/process-provider.js';
+export { CgroupSupport } from './process/cgroups.js';
+export {
+  ProcessSandboxProvider,
+  type ProcessSandboxProviderOptions,
+  probeBubblewrap,
+} from './process/process-provider.js';
 export type {
   ExposedUrl,
   NetworkMode,

@@ -1,31 +1,28 @@
-import { loadConfig, startServer } from '@deft/server';
+import { startServer } from '@deft/server';
 import type { Command } from 'commander';
+import { type ConfigFlags, configFrom, withConfigFlags } from '../config-flags.js';
 
-interface ServeFlags {
+interface ServeFlags extends ConfigFlags {
   port?: string;
   host?: string;
-  dataDir?: string;
-  config?: string;
   insecure?: boolean;
 }
 
 export function registerServe(program: Command): void {
-  program
-    .command('serve')
-    .description('run the Deft server (embedded defaults: SQLite, local event log, process sandbox)')
-    .option('-p, --port <port>', 'port to listen on (default 3000, or $PORT)')
-    .option('-H, --host <host>', 'address to listen on (default 127.0.0.1, or $HOST)')
-    .option('-d, --data-dir <dir>', 'data directory (default ~/.deft, or $DEFT_HOME)')
-    .option('-c, --config <file>', 'config file (default $DEFT_HOME/config.toml)')
+  withConfigFlags(
+    program
+      .command('serve')
+      .description('run the Deft server (embedded defaults: SQLite, local event log, process sandbox)')
+      .option('-p, --port <port>', 'port to listen on (default 3000, or $PORT)')
+      .option('-H, --host <host>', 'address to listen on (default 127.0.0.1, or $HOST)'),
+  )
     .option('--insecure', 'allow a non-loopback address without a session API key')
     .action(async (flags: ServeFlags) => {
-      const env = { ...process.env };
-      if (flags.dataDir) env.DEFT_HOME = flags.dataDir;
       const overrides: Record<string, unknown> = {};
       if (flags.port !== undefined) overrides.port = flags.port;
       if (flags.host !== undefined) overrides.host = flags.host;
       if (flags.insecure) overrides.insecure = true;
-      const config = loadConfig({ env, configFile: flags.config, overrides });
+      const config = configFrom(flags, overrides);
       const server = await startServer(config);
       process.stdout.write(`Deft is running at ${server.url}\n`);
       const shutdown = (signal: string) => {

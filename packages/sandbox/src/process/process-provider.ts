@@ -396,7 +396,7 @@ function cgroupName(instance: string, id: string): string {
 }
 
 /** true when bubblewrap can create the namespaces a sandbox needs; otherwise the reason. */
-function probeBubblewrap(bwrap: string): true | string {
+export function probeBubblewrap(bwrap: string): true | string {
   const result = spawnSync(
     bwrap,
     [

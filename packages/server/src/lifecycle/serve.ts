@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import type { Settings } from '@deft/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { DeftConfig } from '../config/index.js';
 import { ConversationManager } from '../conversations/conversation-manager.js';
@@ -29,7 +30,16 @@ export interface RunningServer {
 /** Starts Deft with the given configuration and resolves once it listens. */
 export async function startServer(
   config: DeftConfig,
-  options: { logger?: Logger } = {},
+  options: {
+    logger?: Logger;
+    /** Settings values that win over the saved ones in this process, never saved (see SettingsStore). */
+    settingsOverlay?: Partial<Settings>;
+    /**
+     * Bring back the conversations that were running when a server last stopped (default true). `deft run`
+     * turns it off: it serves one task beside a `deft serve` that may own those conversations.
+     */
+    recover?: boolean;
+  } = {},
 ): Promise<RunningServer> {
   assertSafeListenAddress(config);
   mkdirSync(config.data_dir, { recursive: true, mode: 0o700 });
@@ -49,7 +59,7 @@ export async function startServer(
   const events = new EventLog(database, { onCommitted: (count) => metrics.eventsAppended.inc(count) });
   const conversations = new ConversationStore(database);
   const cipher = new SecretCipher(loadSecretKey({ dataDir: config.data_dir }));
-  const settings = new SettingsStore(database, cipher);
+  const settings = new SettingsStore(database, cipher, { overlay: options.settingsOverlay });
   const secrets = new SecretStore(database, cipher);
   const sandboxes = new ConfiguredSandboxes(config, logger);
   let broadcast: (conversationId: string, payload: Record<string, unknown>) => void = () => undefined;
@@ -109,7 +119,8 @@ export async function startServer(
     heartbeatMs: config.server.stream_heartbeat_ms,
   });
   // After a restart the conversations that were running come back (in the background: serving starts now).
-  void manager.recover().catch((error: unknown) => logger.error({ err: error }, 'recovery failed'));
+  if (options.recover !== false)
+    void manager.recover().catch((error: unknown) => logger.error({ err: error }, 'recovery failed'));
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

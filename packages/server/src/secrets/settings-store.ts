@@ -22,13 +22,28 @@ export class SettingsStore {
   readonly #db: Kysely<Database>;
   readonly #cipher: SecretCipher;
 
-  constructor(database: DatabaseHandle, cipher: SecretCipher) {
+  readonly #overlay: Partial<Settings> | null;
+
+  /**
+   * `overlay`: values that win over the stored ones when the server reads its settings, never saved — how
+   * `deft run --model M` runs one task with another model without touching what the user saved. With an
+   * overlay, unsaved settings read as the defaults plus the overlay.
+   */
+  constructor(database: DatabaseHandle, cipher: SecretCipher, options: { overlay?: Partial<Settings> } = {}) {
     this.#db = database.db;
     this.#cipher = cipher;
+    const overlay = Object.entries(options.overlay ?? {}).filter(([, value]) => value !== undefined);
+    this.#overlay = overlay.length > 0 ? (Object.fromEntries(overlay) as Partial<Settings>) : null;
   }
 
-  /** The stored settings with secrets decrypted (for the server's own use), or null before the first save. */
+  /** The settings with secrets decrypted (for the server's own use), or null before the first save. */
   async load(userKey = SINGLE_USER): Promise<Settings | null> {
+    const stored = await this.#loadStored(userKey);
+    if (!this.#overlay) return stored;
+    return { ...(stored ?? SETTINGS_DEFAULTS), ...this.#overlay };
+  }
+
+  async #loadStored(userKey: string): Promise<Settings | null> {
     const row = await this.#db
       .selectFrom('settings')
       .select('body')
@@ -43,7 +58,7 @@ export class SettingsStore {
 
   /** POST /api/settings: merge a partial update; nulls keep the stored value of the keys the reference lists. */
   async save(update: SettingsUpdate, userKey = SINGLE_USER): Promise<Settings> {
-    const current = (await this.load(userKey)) ?? { ...SETTINGS_DEFAULTS };
+    const current = (await this.#loadStored(userKey)) ?? { ...SETTINGS_DEFAULTS };
     const next: Settings = { ...current };
     for (const [key, value] of Object.entries(update) as [keyof Settings, unknown][]) {
       if (value === null && (SETTINGS_KEEP_WHEN_NULL as readonly string[]).includes(key)) continue;
