@@ -26,6 +26,8 @@ trap cleanup EXIT INT TERM
 ensure_system_packages '/usr/lib/postgresql/*/bin/initdb:postgresql' || true
 ensure_system_packages bwrap:bubblewrap slirp4netns:slirp4netns setpriv:util-linux || true
 ensure_system_packages podman:podman runc:runc /bin/busybox:busybox-static || true
+# The web UI's end-to-end tests drive Debian's Chromium through playwright-core (never `playwright install`).
+ensure_system_packages chromium:chromium || true
 
 if url=$(bash scripts/lib/postgres.sh start "$run_dir/pg"); then
   export DEFT_TEST_DATABASE_URL="$url"

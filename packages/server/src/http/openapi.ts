@@ -93,6 +93,10 @@ const ROUTE_DOCS: Record<string, FastifySchema & { tags: string[]; summary: stri
     body: SettingsUpdate,
   },
   'GET /api/settings': { tags: ['settings'], summary: 'Settings (404 until saved; secrets never returned)' },
+  'GET /api/deft/settings-status': {
+    tags: ['settings'],
+    summary: 'Deft extension: whether settings were saved (always 200), for the web UI’s first-run page',
+  },
   'POST /api/secrets': { tags: ['secrets'], summary: 'Add a custom secret', body: SecretCreateRequest },
   'PUT /api/secrets/:id': { tags: ['secrets'], summary: 'Update a custom secret', body: SecretUpdateRequest },
 };

@@ -13,6 +13,12 @@ export async function settingsRoutes(
     return SettingsStore.toResponse(settings);
   });
 
+  // Deft extension: whether settings exist, answered 200 either way, so the web UI can choose its first-run
+  // page without provoking the reference's 404 (which browsers log as a console error).
+  app.get('/api/deft/settings-status', async () => ({
+    settings_saved: (await deps.settings.load()) !== null,
+  }));
+
   app.post('/api/settings', async (request, reply) => {
     const parsed = SettingsUpdate.safeParse(request.body ?? {});
     if (!parsed.success)
