@@ -23,26 +23,32 @@ export class TerminalOutput {
         .split('\n')
         .map((row) => `    ${row}`)
         .join('\n');
+    const text = this.#render(line, indent);
+    if (text !== null) this.write(text);
+  }
+
+  #render(line: EventLine, indent: (text: string) => string): string | null {
     switch (line.kind) {
       case 'user':
-        return this.write(`${this.#style('1', '›')} ${line.text}`);
+        return `${this.#style('1', '›')} ${line.text}`;
       case 'agent':
-        return this.write(`${this.#style('36', 'agent:')} ${line.text}`);
+        return `${this.#style('36', 'agent:')} ${line.text}`;
       case 'command':
-        return this.write(`${this.#style('33', '$')} ${line.text}`);
+        return `${this.#style('33', '$')} ${line.text}`;
       case 'output': {
-        if (line.block) this.write(this.#style('2', indent(line.block)));
-        if (line.text) this.write(this.#style('31', `    (${line.text})`));
-        return;
+        const parts: string[] = [];
+        if (line.block) parts.push(this.#style('2', indent(line.block)));
+        if (line.text) parts.push(this.#style('31', `    (${line.text})`));
+        return parts.length > 0 ? parts.join('\n') : null;
       }
       case 'file':
-        return this.write(`${this.#style('35', '✎')} ${line.text}`);
+        return `${this.#style('35', '✎')} ${line.text}`;
       case 'thought':
-        return this.write(this.#style('2', `· ${line.text}`));
+        return this.#style('2', `· ${line.text}`);
       case 'error':
-        return this.write(`${this.#style('31', '✖')} ${line.text}`);
+        return `${this.#style('31', '✖')} ${line.text}`;
       case 'finish':
-        return this.write(`${this.#style('32', '✔')} ${line.text}`);
+        return `${this.#style('32', '✔')} ${line.text}`;
     }
   }
 
