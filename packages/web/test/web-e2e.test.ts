@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,18 +6,23 @@ import { fileURLToPath } from 'node:url';
 import { type ScriptedLlm, startScriptedLlm } from '@deft/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_SKIP_REASON } from '../../server/src/testing/server-harness.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CLI = join(ROOT, 'packages/cli/dist/bin.js');
 const WEB = join(ROOT, 'packages/web/dist/index.html');
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts/web');
+// web may import only protocol types (ARCHITECTURE.md), so the sandbox prerequisites are checked here directly.
+const SANDBOX_READY =
+  existsSync(join(ROOT, 'packages/runtime/dist/bundle/runtime.mjs')) &&
+  spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-pid', 'true']).status === 0;
 const SKIP = !existsSync(CHROMIUM)
   ? 'Debian chromium is missing (npm test installs it)'
   : !existsSync(CLI) || !existsSync(WEB)
     ? 'the CLI or the web UI is not built (npm test builds them)'
-    : SANDBOX_SKIP_REASON;
+    : SANDBOX_READY
+      ? ''
+      : 'bubblewrap or the runtime bundle is missing (npm test provides both)';
 if (SKIP && process.env.CI === 'true') {
   it('web UI end to end: chromium, the built app and a real sandbox are required when CI=true', () => {
     throw new Error(SKIP);

@@ -39,8 +39,8 @@ describe('server start-up and health (reference §1.3 Health)', () => {
     expect(info.resources.disk.total).toBeGreaterThan(0);
   });
 
-  it('answers an unknown route with a coded 404, not a stack trace', async () => {
-    const response = await fetch(`${server.url}/nope`);
+  it('answers an unknown API route with a coded 404, not a stack trace (other paths belong to the SPA)', async () => {
+    const response = await fetch(`${server.url}/api/nope`);
     expect(response.status).toBe(404);
     const body = (await response.json()) as Record<string, unknown>;
     expect(body.code).toBe('NOT_FOUND');
