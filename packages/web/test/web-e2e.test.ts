@@ -188,6 +188,51 @@ describe.skipIf(Boolean(SKIP))('web UI against a real deft serve, in Chromium (i
     await expect.poll(async () => (await titles()).length).toBe(1);
   }, 60_000);
 
+  it('confirmation mode from the settings page: a risky command waits for Confirm, another is rejected', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel(/Ask me before risky actions/).check();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Settings saved.').waitFor();
+    llm.enqueue(
+      tool('execute_bash', { command: 'echo confirmed-run', security_risk: 'HIGH' }),
+      tool('execute_bash', { command: 'echo rejected-run', security_risk: 'HIGH' }),
+    );
+    await page.getByRole('link', { name: 'New conversation' }).click();
+    await page.getByLabel('Task').fill('Do something risky');
+    await page.getByRole('button', { name: /Start/ }).click();
+    await page
+      .getByTestId('agent-state')
+      .filter({ hasText: 'Needs confirmation' })
+      .waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(ARTIFACTS, '06-confirm.png') });
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.locator('.terminal-block .output', { hasText: 'confirmed-run' }).waitFor({ timeout: 15_000 });
+    await page
+      .getByTestId('agent-state')
+      .filter({ hasText: 'Needs confirmation' })
+      .waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: 'Reject' }).click();
+    await page
+      .getByTestId('agent-state')
+      .filter({ hasText: /Rejected|Waiting for you/ })
+      .waitFor({ timeout: 15_000 });
+    expect(await page.locator('.terminal-block .output', { hasText: 'rejected-run' }).count()).toBe(0);
+    await page
+      .locator('.terminal-block', { hasText: 'echo rejected-run' })
+      .filter({ hasText: /rejected/i })
+      .last()
+      .waitFor();
+    // The copies that waited for confirmation are history now: nothing still says it waits.
+    expect(await page.getByText('waiting for your confirmation').count()).toBe(0);
+    await (
+      await fetch(`${url}/api/settings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ confirmation_mode: false }),
+      })
+    ).text();
+  }, 60_000);
+
   it('a narrow window: no horizontal scrolling, the panels switch by tab; and no console error anywhere', async () => {
     await page.setViewportSize({ width: 420, height: 800 });
     await page
@@ -204,7 +249,7 @@ describe.skipIf(Boolean(SKIP))('web UI against a real deft serve, in Chromium (i
     await page.getByRole('tab', { name: 'Terminal & files' }).click();
     expect(await page.locator('.conversation-side').isVisible()).toBe(true);
     expect(await page.locator('.timeline').isVisible()).toBe(false);
-    await page.screenshot({ path: join(ARTIFACTS, '06-narrow.png') });
+    await page.screenshot({ path: join(ARTIFACTS, '07-narrow.png') });
     expect(problems).toEqual([]);
   }, 60_000);
 });

@@ -102,7 +102,7 @@ export function ConversationList({ conversations, activeId, onChanged }: Props) 
                 title="Delete"
                 onClick={() => void remove(conversation)}
               >
-                ✕
+                ×
               </button>
             </div>
           </li>

@@ -72,6 +72,10 @@ export function EventItem({ event, result }: { event: DeftEvent; result?: DeftEv
           </div>
           {result ? (
             <pre className="output">{result.content}</pre>
+          ) : args.confirmation_state === 'awaiting_confirmation' ? (
+            <div className="running-indicator">waiting for your confirmation</div>
+          ) : args.confirmation_state === 'rejected' ? (
+            <div className="running-indicator">rejected — not run</div>
           ) : (
             <div className="running-indicator">running…</div>
           )}

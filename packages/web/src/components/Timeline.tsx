@@ -18,9 +18,19 @@ export function Timeline({ events, liveText }: { events: DeftEvent[]; liveText: 
         pairedIds.add(event.id);
       }
     }
+    // An action that waited for confirmation is appended again once confirmed or rejected; the first copy is
+    // then only history, kept in the DOM but not shown.
+    const lastActionId = events.reduce(
+      (last, event) => (event.action && event.source === 'agent' ? event.id : last),
+      -1,
+    );
     return events
       .filter((event) => !pairedIds.has(event.id))
-      .map((event) => ({ event, result: resultOf.get(event.id) }));
+      .map((event) => ({
+        event,
+        result: resultOf.get(event.id),
+        superseded: event.args?.confirmation_state === 'awaiting_confirmation' && event.id !== lastActionId,
+      }));
   }, [events]);
 
   // Follow the newest event, unless the reader scrolled up to look at something.
@@ -35,9 +45,13 @@ export function Timeline({ events, liveText }: { events: DeftEvent[]; liveText: 
   return (
     <section className="timeline" ref={scroller} aria-live="polite" aria-label="Conversation timeline">
       {items.length === 0 && <p className="empty">Waiting for the first event…</p>}
-      {items.map(({ event, result }) => (
-        <EventItem key={event.id} event={event} result={result} />
-      ))}
+      {items.map(({ event, result, superseded }) =>
+        superseded ? (
+          <span key={event.id} className="quiet" data-event-id={event.id} />
+        ) : (
+          <EventItem key={event.id} event={event} result={result} />
+        ),
+      )}
       {liveText && (
         <article className="event message agent streaming" aria-label="The agent is writing">
           <header>Agent</header>
