@@ -5,7 +5,7 @@
 // - 100 conversations × 20 commands at once in process sandboxes, against `deft serve` with a scripted LLM
 //   in its own process: wall time, errors, peak server RSS.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,9 +20,9 @@ import {
   startServer,
 } from '@deft/server';
 import { apiClient, openSocket, type Received } from '../packages/server/src/testing/server-harness.js';
+import { startDeftServe, stopProcess } from '../testkit/deft-serve.js';
 import { type Metric, percentile, report, summary } from './report.js';
 
-const CLI = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 const LLM_SERVER = fileURLToPath(new URL('../testkit/llm-server/serve.ts', import.meta.url));
 
 export default async function main(): Promise<void> {
@@ -47,34 +47,6 @@ export default async function main(): Promise<void> {
   });
 }
 
-/** A `deft serve` child process on a fresh data dir; resolves with its URL once it listens. */
-async function serve(
-  dataDir: string,
-  env: Record<string, string> = {},
-): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir], {
-    env: { ...process.env, DEFT_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let seen = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      const match = /running at (http:\/\/\S+)/.exec(seen);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`deft serve exited with ${code} before listening`)));
-  });
-  return { url, child };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
@@ -82,13 +54,13 @@ function rssMb(pid: number): number {
 
 async function idleRss(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'deft-bench-idle-'));
-  const { child } = await serve(dir);
+  const { child } = await startDeftServe(dir);
   try {
     // Let start-up garbage be collected the way an idle server would.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     return rssMb(child.pid!);
   } finally {
-    await stop(child);
+    await stopProcess(child);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -219,9 +191,11 @@ async function concurrentRuns(
     llmProcess.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())),
   );
   const dir = mkdtempSync(join(tmpdir(), 'deft-bench-concurrent-'));
-  const { url, child } = await serve(dir, {
-    DEFT_CONVERSATIONS__MAX_RUNNING: String(conversations),
-    DEFT_SERVER__RATE_LIMIT_PER_SECOND: '0',
+  const { url, child } = await startDeftServe(dir, {
+    env: {
+      DEFT_CONVERSATIONS__MAX_RUNNING: String(conversations),
+      DEFT_SERVER__RATE_LIMIT_PER_SECOND: '0',
+    },
   });
   let peakRssMb = rssMb(child.pid!);
   const sampler = setInterval(() => {
@@ -247,7 +221,7 @@ async function concurrentRuns(
     return { wallSeconds, errors: failures.length, peakRssMb };
   } finally {
     clearInterval(sampler);
-    await stop(child);
+    await stopProcess(child);
     llmProcess.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }

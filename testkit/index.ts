@@ -1,3 +1,4 @@
+export { DEFT_CLI, type DeftServeProcess, exited, startDeftServe, stopProcess } from './deft-serve.js';
 export {
   type RecordedRequest,
   type ScriptedLlm,
@@ -5,3 +6,4 @@ export {
   type ScriptStep,
   startScriptedLlm,
 } from './llm-server/scripted-llm.js';
+export { SANDBOX_SKIP_REASON } from './prerequisites.js';

@@ -2,13 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type ScriptedLlm, startScriptedLlm } from '@deft/testkit';
+import { DEFT_CLI as BIN, SANDBOX_SKIP_REASON, type ScriptedLlm, startScriptedLlm } from '@deft/testkit';
 import { spawn as spawnPty } from 'node-pty';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SANDBOX_SKIP_REASON } from '../../server/src/testing/server-harness.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const SKIP = !existsSync(BIN) ? 'the CLI is not built (npm test builds it)' : SANDBOX_SKIP_REASON;
 if (SKIP && process.env.CI === 'true') {
   it('deft CLI: a built CLI and a real sandbox are required when CI=true', () => {

@@ -1,18 +1,14 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentController, CodeActAgent, createLlmClient } from '@deft/agent';
 import { createAction } from '@deft/protocol';
-import { defaultRuntimeBundleDir, ProcessSandboxProvider } from '@deft/sandbox';
-import { type ScriptedLlm, startScriptedLlm } from '@deft/testkit';
+import { ProcessSandboxProvider } from '@deft/sandbox';
+import { SANDBOX_SKIP_REASON, type ScriptedLlm, startScriptedLlm } from '@deft/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryEventLog } from '../../agent/src/testing/memory-log.js';
 
-const ready =
-  existsSync(join(defaultRuntimeBundleDir(), 'runtime.mjs')) &&
-  spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-pid', 'true']).status === 0;
-const SKIP = ready ? '' : 'bubblewrap or the runtime bundle is missing (npm test provides both)';
+const SKIP = SANDBOX_SKIP_REASON;
 if (SKIP && process.env.CI === 'true') {
   it('agent end-to-end: a real sandbox is required when CI=true', () => {
     throw new Error(SKIP);

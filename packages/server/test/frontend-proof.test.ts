@@ -1,9 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type ScriptedLlm, startScriptedLlm } from '@deft/testkit';
+import {
+  DEFT_CLI,
+  type DeftServeProcess,
+  exited,
+  type ScriptedLlm,
+  startDeftServe,
+  startScriptedLlm,
+} from '@deft/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   agentStates,
@@ -16,46 +21,11 @@ import {
 
 // The proof of issue 5: a real `deft serve` process driven exactly as the OpenHands frontend does
 // (reference §7.3), then killed with SIGKILL mid-run and restarted on the same data dir.
-const BIN = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
-const SKIP = SANDBOX_SKIP_REASON || (existsSync(BIN) ? '' : 'the CLI is not built (npm test builds it)');
+const SKIP = SANDBOX_SKIP_REASON || (existsSync(DEFT_CLI) ? '' : 'the CLI is not built (npm test builds it)');
 if (SKIP && process.env.CI === 'true') {
   it('frontend proof: a real sandbox and the built CLI are required when CI=true', () => {
     throw new Error(SKIP);
   });
-}
-
-interface ServerProcess {
-  child: ChildProcess;
-  url: string;
-}
-
-async function serve(home: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', home], {
-    env: { ...process.env, DEFT_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`deft serve did not start: ${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Deft is running at (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`deft serve exited with ${code}: ${output}`)));
-  });
-  return { child, url };
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 /** Events as the frontend sees them: ids increasing, never repeated. */
@@ -68,7 +38,7 @@ describe.skipIf(Boolean(SKIP))(
   () => {
     let home: string;
     let llm: ScriptedLlm;
-    let server: ServerProcess;
+    let server: DeftServeProcess;
     const api = apiClient(() => server.url);
 
     beforeAll(async () => {
@@ -83,7 +53,7 @@ describe.skipIf(Boolean(SKIP))(
     });
 
     it('settings → create → poll → socket → message → command in a real sandbox → reconnect → SIGKILL → restart → resume → stop', async () => {
-      server = await serve(home);
+      server = await startDeftServe(home);
       // §7.3 home page: settings first (POST /api/settings), then a conversation with the initial message.
       expect((await api.saveSettings(llm.baseUrl, { max_iterations: 50 })).body).toEqual({
         message: 'Settings stored',
@@ -198,7 +168,7 @@ describe.skipIf(Boolean(SKIP))(
       server.child.kill('SIGKILL');
       await exited(server.child);
       llm.enqueue({ toolCalls: [{ name: 'finish', arguments: { message: 'Checked: the sandbox works.' } }] });
-      server = await serve(home);
+      server = await startDeftServe(home);
       const afterRestart = await api.events(id);
       expect(afterRestart.slice(0, stored.length)).toEqual(stored);
       // the conversation comes back by itself and the agent carries on from where it was
@@ -256,9 +226,8 @@ describe.skipIf(Boolean(SKIP))(
       });
       const model = await perConversation;
       try {
-        server = await serve(concurrentHome, {
-          DEFT_CONVERSATIONS__MAX_RUNNING: '60',
-          DEFT_SERVER__RATE_LIMIT_PER_SECOND: '0',
+        server = await startDeftServe(concurrentHome, {
+          env: { DEFT_CONVERSATIONS__MAX_RUNNING: '60', DEFT_SERVER__RATE_LIMIT_PER_SECOND: '0' },
         });
         await api.saveSettings(model.baseUrl);
         const created = await Promise.all(

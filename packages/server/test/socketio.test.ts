@@ -1,60 +1,18 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultRuntimeBundleDir } from '@deft/sandbox';
-import { type ScriptedLlm, startScriptedLlm } from '@deft/testkit';
-import { io as connect, type Socket } from 'socket.io-client';
+import { SANDBOX_SKIP_REASON, type ScriptedLlm, startScriptedLlm } from '@deft/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
 import { type RunningServer, startServer } from '../src/lifecycle/serve.js';
 import { createLogger } from '../src/logging/logger.js';
+import { openSocket as open, type Received, until } from '../src/testing/server-harness.js';
 
-const ready =
-  existsSync(join(defaultRuntimeBundleDir(), 'runtime.mjs')) &&
-  spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-pid', 'true']).status === 0;
-const SKIP = ready ? '' : 'bubblewrap or the runtime bundle is missing (npm test provides both)';
+const SKIP = SANDBOX_SKIP_REASON;
 if (SKIP && process.env.CI === 'true') {
   it('socket.io: a real sandbox is required when CI=true', () => {
     throw new Error(SKIP);
   });
-}
-
-type Received = Record<string, any>;
-
-function open(
-  url: string,
-  query: Record<string, string>,
-): {
-  socket: Socket;
-  received: Received[];
-  error: Promise<{ message: string; data?: Received }>;
-  connected: Promise<void>;
-} {
-  const socket = connect(url, {
-    path: '/socket.io',
-    transports: ['websocket'],
-    query,
-    reconnection: false,
-    forceNew: true,
-  });
-  const received: Received[] = [];
-  socket.on('oh_event', (payload: Received) => received.push(payload));
-  const error = new Promise<{ message: string; data?: Received }>((resolve) =>
-    socket.once('connect_error', (e: Error & { data?: Received }) =>
-      resolve({ message: e.message, data: e.data }),
-    ),
-  );
-  const connected = new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-  return { socket, received, error, connected };
-}
-
-async function until(predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe.skipIf(Boolean(SKIP))(

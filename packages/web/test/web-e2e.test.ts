@@ -1,28 +1,28 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ScriptedLlm, startScriptedLlm } from '@deft/testkit';
+import {
+  DEFT_CLI,
+  SANDBOX_SKIP_REASON,
+  type ScriptedLlm,
+  startDeftServe,
+  startScriptedLlm,
+  stopProcess,
+} from '@deft/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(ROOT, 'packages/cli/dist/bin.js');
 const WEB = join(ROOT, 'packages/web/dist/index.html');
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts/web');
-// web may import only protocol types (ARCHITECTURE.md), so the sandbox prerequisites are checked here directly.
-const SANDBOX_READY =
-  existsSync(join(ROOT, 'packages/runtime/dist/bundle/runtime.mjs')) &&
-  spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-pid', 'true']).status === 0;
 const SKIP = !existsSync(CHROMIUM)
   ? 'Debian chromium is missing (npm test installs it)'
-  : !existsSync(CLI) || !existsSync(WEB)
+  : !existsSync(DEFT_CLI) || !existsSync(WEB)
     ? 'the CLI or the web UI is not built (npm test builds them)'
-    : SANDBOX_READY
-      ? ''
-      : 'bubblewrap or the runtime bundle is missing (npm test provides both)';
+    : SANDBOX_SKIP_REASON;
 if (SKIP && process.env.CI === 'true') {
   it('web UI end to end: chromium, the built app and a real sandbox are required when CI=true', () => {
     throw new Error(SKIP);
@@ -47,19 +47,9 @@ describe.skipIf(Boolean(SKIP))('web UI against a real deft serve, in Chromium (i
     mkdirSync(ARTIFACTS, { recursive: true });
     home = mkdtempSync(join(tmpdir(), 'deft-web-e2e-'));
     llm = await startScriptedLlm();
-    server = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', home], {
-      env: { ...process.env, DEFT_LOG_LEVEL: 'warn', DEFT_SERVER__RATE_LIMIT_PER_SECOND: '0' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    url = await new Promise<string>((resolve, reject) => {
-      let seen = '';
-      server.stdout!.on('data', (chunk: Buffer) => {
-        seen += chunk.toString();
-        const match = /running at (http:\/\/\S+)/.exec(seen);
-        if (match) resolve(match[1]!);
-      });
-      server.once('exit', (code) => reject(new Error(`deft serve exited with ${code}`)));
-    });
+    ({ child: server, url } = await startDeftServe(home, {
+      env: { DEFT_SERVER__RATE_LIMIT_PER_SECOND: '0' },
+    }));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -87,11 +77,7 @@ describe.skipIf(Boolean(SKIP))('web UI against a real deft serve, in Chromium (i
 
   afterAll(async () => {
     await browser?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    if (server) await stopProcess(server);
     await llm?.close();
     if (home) rmSync(home, { recursive: true, force: true });
   });

@@ -1,15 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { defaultRuntimeBundleDir } from '@deft/sandbox';
 import { io as connect, type Socket } from 'socket.io-client';
 
-/** Why tests with a real sandbox cannot run here ('' when they can: bubblewrap works and the bundle exists). */
-export const SANDBOX_SKIP_REASON =
-  existsSync(join(defaultRuntimeBundleDir(), 'runtime.mjs')) &&
-  spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-pid', 'true']).status === 0
-    ? ''
-    : 'bubblewrap or the runtime bundle is missing (npm test provides both)';
+// A relative path, not @deft/testkit: the server benchmark imports this file outside vitest's aliases.
+export { SANDBOX_SKIP_REASON } from '../../../../testkit/prerequisites.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: received JSON is checked field by field in the tests
 export type Received = Record<string, any>;
