@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import type { AgentController, LlmResponse, StatusUpdate } from '@deft/agent';
 import { type ConversationStatus, DeftError, type DeftEvent, type RuntimeStatus } from '@deft/protocol';
 import type { ProcessSandboxProvider, RuntimeClient, SandboxProvider } from '@deft/sandbox';
@@ -9,7 +8,6 @@ import type { SecretStore, SettingsStore } from '../secrets/settings-store.js';
 import { bootAgentSession, settingsLlm } from './agent-session.js';
 import { ConversationActivity } from './conversation-activity.js';
 import type { ConversationStore, LoopState } from './metadata-store.js';
-import { defaultWorkspaceDir } from './workspace-source.js';
 
 type ClientProvider = SandboxProvider & Pick<ProcessSandboxProvider, 'client'>;
 
@@ -263,17 +261,10 @@ export class ConversationManager {
     return this.#end(conversationId, 'stopped');
   }
 
-  /** Stops a conversation and removes its default workspace (a user-supplied folder is never removed). */
+  /** Stops a conversation that is about to be deleted (see removeConversation) and forgets it. */
   async delete(conversationId: string): Promise<void> {
     await this.stop(conversationId);
     this.#titleModels.delete(conversationId);
-    const metadata = await this.#deps.conversations.get(conversationId);
-    if (metadata && !metadata.workspace_dir) {
-      rmSync(defaultWorkspaceDir(this.#deps.config.data_dir, conversationId), {
-        recursive: true,
-        force: true,
-      });
-    }
   }
 
   /** Pauses a running conversation: loop closed, sandbox destroyed, resumable on a message or a connect. */

@@ -1,3 +1,4 @@
+export { removeConversation } from './conversation-removal.js';
 export {
   type ConversationMetadata,
   type ConversationPage,

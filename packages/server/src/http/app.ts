@@ -92,6 +92,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await app.register(conversationRoutes, {
       conversations: deps.stores.conversations,
       events: deps.stores.events,
+      dataDir: deps.config.data_dir,
       liveStatus: manager ? (id: string) => manager.status(id) : undefined,
       onDelete: manager ? (id: string) => manager.delete(id) : undefined,
       onTitle: manager ? (id: string, title: string) => manager.announceTitle(id, title) : undefined,

@@ -1,7 +1,5 @@
-import { rmSync } from 'node:fs';
 import type { DeftConfig } from '../config/index.js';
-import { ConversationStore } from '../conversations/index.js';
-import { defaultWorkspaceDir } from '../conversations/workspace-source.js';
+import { ConversationStore, removeConversation } from '../conversations/index.js';
 import { EventLog } from '../events/index.js';
 import { loadSecretKey, SecretCipher } from '../secrets/cipher.js';
 import { SettingsStore } from '../secrets/settings-store.js';
@@ -32,15 +30,8 @@ export async function openLocalStores(config: DeftConfig): Promise<LocalStores> 
     conversations,
     events,
     settings,
-    async deleteConversation(conversationId) {
-      const metadata = await conversations.get(conversationId);
-      if (!metadata) return false;
-      await conversations.delete(conversationId);
-      await events.deleteConversation(conversationId);
-      if (!metadata.workspace_dir)
-        rmSync(defaultWorkspaceDir(config.data_dir, conversationId), { recursive: true, force: true });
-      return true;
-    },
+    deleteConversation: (conversationId) =>
+      removeConversation({ conversations, events, dataDir: config.data_dir }, conversationId),
     async close() {
       await events.close();
       await database.close();

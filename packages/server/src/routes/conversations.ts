@@ -1,17 +1,23 @@
 import { type ConversationInfo, DeftError, UpdateConversationRequest } from '@deft/protocol';
 import type { FastifyInstance } from 'fastify';
-import type { ConversationMetadata, ConversationStore } from '../conversations/index.js';
+import {
+  type ConversationMetadata,
+  type ConversationStore,
+  removeConversation,
+} from '../conversations/index.js';
 import type { EventLog } from '../events/index.js';
 import { acceptConversationId } from './conversation-id.js';
 
 export interface ConversationRouteDeps {
   conversations: ConversationStore;
   events: EventLog;
-  /** live status of running conversations; without it every conversation reads as STOPPED */
+  /** where default workspaces live (they are removed with their conversation) */
+  dataDir: string;
   /** stops a running conversation before it is deleted */
   onDelete?: (conversationId: string) => Promise<void>;
   /** the title-update message to the conversation's room (reference §1.3 PATCH) */
   onTitle?: (conversationId: string, title: string) => void;
+  /** live status of running conversations; without it every conversation reads as STOPPED */
   liveStatus?: (conversationId: string) => {
     status: ConversationInfo['status'];
     runtimeStatus: ConversationInfo['runtime_status'];
@@ -82,9 +88,7 @@ export async function conversationRoutes(app: FastifyInstance, deps: Conversatio
   app.delete<{ Params: { id: string } }>('/api/conversations/:id', async (request, reply) => {
     if (!acceptConversationId(request.params.id, reply)) return reply;
     await deps.onDelete?.(request.params.id);
-    const deleted = await deps.conversations.delete(request.params.id);
-    if (deleted) await deps.events.deleteConversation(request.params.id);
-    return deleted;
+    return removeConversation(deps, request.params.id);
   });
 
   app.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>(
