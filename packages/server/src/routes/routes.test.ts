@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAction } from '@deft/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
+import { defaultWorkspaceDir } from '../conversations/workspace-source.js';
 import { type RunningServer, startServer } from '../lifecycle/serve.js';
 import { createLogger } from '../logging/logger.js';
 
@@ -194,5 +195,20 @@ describe('V0 REST routes over the stores (reference §1.3)', () => {
     expect(await (await api(`/api/conversations/${ids[1]}`, { method: 'DELETE' })).json()).toBe(true);
     expect(await (await api(`/api/conversations/${ids[1]}`, { method: 'DELETE' })).json()).toBe(false);
     expect(await server.events.latestId(ids[1]!)).toBe(-1);
+  });
+
+  it('§1.3 delete removes the workspace Deft made, never a folder the user supplied', async () => {
+    const made = await server.conversations.create();
+    const madeDir = defaultWorkspaceDir(home, made.conversation_id);
+    mkdirSync(madeDir, { recursive: true });
+    writeFileSync(join(madeDir, 'work.txt'), 'agent output');
+    const ownDir = mkdtempSync(join(tmpdir(), 'deft-routes-own-'));
+    writeFileSync(join(ownDir, 'mine.txt'), 'user files');
+    const own = await server.conversations.create({ workspace_dir: ownDir });
+    for (const id of [made.conversation_id, own.conversation_id])
+      expect(await (await api(`/api/conversations/${id}`, { method: 'DELETE' })).json()).toBe(true);
+    expect(existsSync(madeDir)).toBe(false);
+    expect(readFileSync(join(ownDir, 'mine.txt'), 'utf8')).toBe('user files');
+    rmSync(ownDir, { recursive: true, force: true });
   });
 });
