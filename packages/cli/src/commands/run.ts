@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Settings } from '@deft/protocol';
-import { createLogger, openLocalStores, type RunningServer, startServer } from '@deft/server';
+import { createLogger, type RunningServer, startServer } from '@deft/server';
 import type { Command } from 'commander';
 import { WebSocket } from 'ws';
 import { type ConfigFlags, configFrom, withConfigFlags } from '../config-flags.js';
@@ -85,23 +85,20 @@ async function runTask(task: string, flags: RunFlags): Promise<number> {
     server: { rate_limit_per_second: 0 },
     conversations: { sweep_interval_ms: 0 },
   });
-  const stores = await openLocalStores(config);
-  const saved = await stores.settings.load().finally(() => stores.close());
-  const model = overlay.llm_model || saved?.llm_model || config.llm.model;
-  if (!model) {
-    throw new CliError(
-      'no LLM configured: pass --model, save the LLM settings in the web UI (deft serve), or set DEFT_LLM__MODEL',
-    );
-  }
-  if (!saved) overlay.llm_model = model;
-
   const out = new TerminalOutput();
+  // With an overlay (even an empty one) unsaved settings read as the defaults: config `llm.*` may suffice.
   const server = await startServer(config, {
     logger: createLogger({ level: process.env.DEFT_LOG_LEVEL ?? 'silent' }),
     settingsOverlay: overlay,
     recover: false,
   });
   try {
+    const model = (await server.settings.load())?.llm_model || config.llm.model;
+    if (!model) {
+      throw new CliError(
+        'no LLM configured: pass --model, save the LLM settings in the web UI (deft serve), or set DEFT_LLM__MODEL',
+      );
+    }
     const headers = {
       'content-type': 'application/json',
       ...(config.session_api_key ? { 'x-session-api-key': config.session_api_key } : {}),

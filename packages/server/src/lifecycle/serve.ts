@@ -23,6 +23,7 @@ export interface RunningServer {
   database: DatabaseHandle;
   events: EventLog;
   conversations: ConversationStore;
+  settings: SettingsStore;
   manager: ConversationManager;
   close(): Promise<void>;
 }
@@ -132,6 +133,7 @@ export async function startServer(
     database,
     events,
     conversations,
+    settings,
     manager,
     close: () => {
       closing ??= (async () => {

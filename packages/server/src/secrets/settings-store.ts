@@ -32,8 +32,11 @@ export class SettingsStore {
   constructor(database: DatabaseHandle, cipher: SecretCipher, options: { overlay?: Partial<Settings> } = {}) {
     this.#db = database.db;
     this.#cipher = cipher;
-    const overlay = Object.entries(options.overlay ?? {}).filter(([, value]) => value !== undefined);
-    this.#overlay = overlay.length > 0 ? (Object.fromEntries(overlay) as Partial<Settings>) : null;
+    this.#overlay = options.overlay
+      ? (Object.fromEntries(
+          Object.entries(options.overlay).filter(([, value]) => value !== undefined),
+        ) as Partial<Settings>)
+      : null;
   }
 
   /** The settings with secrets decrypted (for the server's own use), or null before the first save. */
