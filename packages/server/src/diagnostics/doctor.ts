@@ -157,18 +157,18 @@ async function checkDocker(config: DeftConfig, env: NodeJS.ProcessEnv): Promise<
         : {}),
     };
   }
+  let failure = '';
   for (const url of candidates) {
     const answer = await ping(url);
     if (answer === true) return { name, level: 'ok', detail: `Docker API answers at ${url}` };
-    if (url === candidates[candidates.length - 1])
-      return {
-        name,
-        level: needed ? 'fail' : 'warn',
-        detail: `${url} does not answer: ${answer}`,
-        fix: 'start the engine (systemctl start docker, or podman system service), or fix DOCKER_HOST',
-      };
+    failure = `${url} does not answer: ${answer}`;
   }
-  return { name, level: 'warn', detail: 'unreachable' };
+  return {
+    name,
+    level: needed ? 'fail' : 'warn',
+    detail: failure,
+    fix: 'start the engine (systemctl start docker, or podman system service), or fix DOCKER_HOST',
+  };
 }
 
 function ping(url: string): Promise<true | string> {
