@@ -17,6 +17,8 @@ if (SKIP && process.env.CI === 'true') {
 function deftInPty(
   args: string[],
   env: Record<string, string> = {},
+  /** sees the output so far and may type into the terminal */
+  onOutput?: (output: string, type: (keys: string) => void) => void,
 ): Promise<{ output: string; exitCode: number }> {
   return new Promise((resolve) => {
     const terminal = spawnPty(process.execPath, [BIN, ...args], {
@@ -28,6 +30,7 @@ function deftInPty(
     let output = '';
     terminal.onData((data) => {
       output += data;
+      onOutput?.(output, (keys) => terminal.write(keys));
     });
     terminal.onExit(({ exitCode }) => resolve({ output, exitCode }));
   });
@@ -164,6 +167,28 @@ describe.skipIf(Boolean(SKIP))('deft CLI through a real PTY (issue 6)', () => {
     expect(plain(budget.output)).toContain('maximum budget');
     expect(plain(budget.output)).toContain('expensive');
     expect(llm.pending()).toBe(0);
+  });
+
+  it('deft run: Ctrl-C stops the agent (its LLM call abandoned), records it stopped, exit 130', async () => {
+    llm.enqueue({ ...tool('execute_bash', { command: 'echo never' }), delayMs: 20_000 });
+    llm.requests.length = 0;
+    let typed = false;
+    const interrupted = await deftInPty(
+      ['run', 'slow', '-w', workspace, '-d', dataDir, ...llmFlags],
+      {},
+      (output, type) => {
+        if (!typed && /thinking/.test(output) && llm.requests.some((r) => !r.headers['x-deft-purpose'])) {
+          typed = true;
+          type('\x03');
+        }
+      },
+    );
+    const text = plain(interrupted.output);
+    expect(interrupted.exitCode, text).toBe(130);
+    expect(text).toContain('interrupted: stopping the agent…');
+    expect(text).not.toContain('never');
+    await expect.poll(() => llm.requests.some((r) => !r.headers['x-deft-purpose'] && r.aborted)).toBe(true);
+    expect((await deftPiped(['conversations', 'list', '-d', dataDir])).stdout).toMatch(/ stopped /);
   });
 
   it('deft run: the iteration limit ends the task with exit 3', async () => {

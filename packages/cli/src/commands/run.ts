@@ -113,23 +113,21 @@ async function runTask(task: string, flags: RunFlags): Promise<number> {
       throw new CliError(`the conversation could not start: ${body.message ?? `HTTP ${created.status}`}`);
     const id = body.conversation_id;
     out.write(`deft · ${model} · workspace ${workspace} · conversation ${id}`);
-    const onInterrupt = () => {
-      out.stopSpinner();
-      out.write('interrupted: stopping the agent…');
-      void fetch(`${server.url}/api/conversations/${id}/stop`, { method: 'POST', headers })
-        .catch(() => undefined)
-        .finally(() => finish(RUN_EXIT.interrupted));
-    };
-    let finish: (code: number) => void = () => undefined;
+    let onInterrupt: () => void = () => undefined;
     const code = await new Promise<number>((resolveCode) => {
-      finish = resolveCode;
+      onInterrupt = () => {
+        out.stopSpinner();
+        out.write('interrupted: stopping the agent…');
+        resolveCode(RUN_EXIT.interrupted);
+      };
       process.once('SIGINT', onInterrupt);
       process.once('SIGTERM', onInterrupt);
       follow(server, id, headers, out, maxOutputLines, resolveCode);
     });
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
-    // Stopped, not left running: a later `deft serve` must not bring this task back.
+    // Stopped, not left running (whether it finished or was interrupted): a later `deft serve` must not
+    // bring this task back.
     await fetch(`${server.url}/api/conversations/${id}/stop`, { method: 'POST', headers }).catch(
       () => undefined,
     );
